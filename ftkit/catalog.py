@@ -1,0 +1,126 @@
+"""The catalog: one record per paper, the single source of truth for `ftkit list`, the README
+table, the notebook contract tests and each notebook's profile defaults.
+
+A paper is `planned` until its notebook lands; then it is `ready` with a `smoke` profile (the
+parameter defaults that run on a 2-core CPU offline, and their measured wall time) and `gpu`
+overrides for one real GPU.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Profile:
+    params: dict            # smoke: every parameter; other profiles: overrides of smoke
+    seconds: float          # expected wall time (measured for smoke)
+    hardware: str
+
+
+@dataclass(frozen=True)
+class Paper:
+    n: int
+    slug: str
+    short: str
+    title: str
+    arxiv: str
+    theme: str
+    card: str
+    status: str = "planned"
+    claim: str = ""
+    profiles: dict = field(default_factory=dict)
+    ranges: dict = field(default_factory=dict)   # name -> (low, high) for numeric parameters
+    choices: dict = field(default_factory=dict)  # name -> allowed values for string parameters
+
+    @property
+    def url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv}" if self.arxiv else ""
+
+    def params(self, profile: str = "smoke") -> dict:
+        """Full parameter set of a profile: smoke defaults updated with the profile's overrides."""
+        if profile not in self.profiles:
+            raise KeyError(f"{self.slug} has no profile {profile!r}; it has {sorted(self.profiles)}")
+        out = dict(self.profiles["smoke"].params)
+        out.update(self.profiles[profile].params)
+        out["profile"] = profile
+        return out
+
+
+P = Paper
+SEED_RANGE = (0, 2**31 - 1)
+
+PAPERS = [
+    P(1, "logicllama", 'LogicLLaMA', 'Harnessing the Power of Large Language Models for Natural Language to First-Order Logic Translation', "2305.15541", "reasoning & logic", "01-logicllama.md"),
+    P(2, "masked_thought", 'Masked Thought (MFT)', 'Masked Thought: Simply Masking Partial Reasoning Steps Can Improve Mathematical Reasoning Learning of Language Models', "2403.02178", "reasoning & logic", "02-masked-thought.md"),
+    P(3, "points", 'POINTS', 'POINTS: Improving Your Vision-language Model with Affordable Strategies', "2409.04828", "vision-language", "03-points.md"),
+    P(4, "levi", 'LEVI', 'LEVI: Generalizable Fine-tuning via Layer-wise Ensemble of Different Views', "2402.04644", "robust fine-tuning", "04-levi.md"),
+    P(5, "conjugate_prompting", 'Conjugate Prompting', 'Understanding Catastrophic Forgetting in Language Models via Implicit Inference', "2309.10105", "forgetting", "05-conjugate-prompting.md"),
+    P(6, "composable_sft", 'LT-SFT', 'Composable Sparse Fine-Tuning for Cross-Lingual Transfer', "2110.07560", "sparse fine-tuning", "06-composable-sft.md"),
+    P(7, "clear_data_curation", 'CLEAR', 'Automated Data Curation for Robust Language Model Fine-Tuning', "2403.12776", "data curation", "07-clear-data-curation.md"),
+    P(8, "locft_bf", 'LocFT-BF', 'Fine-tuning Done Right in Model Editing', "2509.22072", "model editing", "08-locft-bf.md"),
+    P(9, "cge_novelty", 'CGE', "What's New in My Data? Novelty Exploration via Contrastive Generation", "2410.14765", "data selection", "09-cge-novelty.md"),
+    P(10, "da_for_pet", 'DA-for-PET', 'Effectiveness of Data Augmentation for Parameter Efficient Tuning with Limited Data', "2303.02577", "PEFT", "10-da-for-pet.md"),
+    P(11, "got_d", 'GOT-D', 'Get more for less: Principled Data Selection for Warming Up Fine-Tuning in LLMs', "2405.02774", "data selection", "11-got-d.md"),
+    P(12, "roste", 'RoSTE', 'RoSTE: An Efficient Quantization-Aware Supervised Fine-Tuning Approach for Large Language Models', "2502.09003", "quantization", "12-roste.md"),
+    P(13, "tuco", 'TuCo', 'TuCo: Measuring the Contribution of Fine-Tuning to Individual Responses of LLMs', "2506.23423", "analysis", "13-tuco.md"),
+    P(14, "dr_tune", 'DR-Tune', 'DR-Tune: Improving Fine-tuning of Pretrained Visual Models by Distribution Regularization with Semantic Calibration', "2308.12058", "vision fine-tuning", "14-dr-tune.md"),
+    P(15, "searchinstruct", 'SearchInstruct', 'SearchInstruct: Enhancing Domain Adaptation via Retrieval-Based Instruction Dataset Creation', "2509.10708", "data curation", "15-searchinstruct.md"),
+    P(16, "entity_tracking_finetuning", 'Fine-tuning enhances existing mechanisms', 'Fine-Tuning Enhances Existing Mechanisms: A Case Study on Entity Tracking', "2402.14811", "analysis", "16-entity-tracking-finetuning.md"),
+    P(17, "half_fine_tuning", 'HFT', 'HFT: Half Fine-Tuning for Large Language Models', "2404.18466", "forgetting", "17-hft.md"),
+    P(18, "tl_training", 'TL-Training', 'TL-Training: A Task-Feature-Based Framework for Training Large Language Models in Tool Use', "2412.15495", "tool use", "18-tl-training.md"),
+    P(19, "lofit", 'LoFiT', 'LoFiT: Localized Fine-tuning on LLM Representations', "2406.01563", "PEFT", "19-lofit.md"),
+    P(20, "glue_bag_of_tricks", 'Vega v1 bag of tricks', 'Bag of Tricks for Effective Language Model Pretraining and Downstream Adaptation: A Case Study on GLUE', "2302.09268", "recipes", "20-glue-bag-of-tricks.md"),
+    P(21, "core_tuning", 'Core-tuning', 'Unleashing the Power of Contrastive Self-Supervised Visual Models via Contrast-Regularized Fine-Tuning', "2102.06605", "vision fine-tuning", "21-core-tuning.md"),
+    P(22, "model_soups", 'Model soups', 'Model soups: averaging weights of multiple fine-tuned models improves accuracy without increasing inference time', "2203.05482", "weight averaging", "22-model-soups.md"),
+    P(23, "look_supervised_pretrain", 'LOOK', 'Rethinking Supervised Pre-training for Better Downstream Transferring', "2110.06014", "vision fine-tuning", "23-look-supervised-pretrain.md"),
+    P(24, "s3ft_selective_self_sft", 'S3FT', 'Selective Self-to-Supervised Fine-Tuning for Generalization in Large Language Models', "2502.08130", "forgetting", "24-s3ft-selective-self-sft.md"),
+    P(25, "itool_mcts_pref", 'iTool', 'Boosting Tool Use of Large Language Models via Iterative Reinforced Fine-Tuning', "2501.09766", "tool use", "25-itool-mcts-pref.md"),
+    P(26, "deconfoundlm_causal", 'DeconfoundLM', 'Aligning Language Models with Observational Data: Opportunities and Risks from a Causal Perspective', "2506.00152", "preference learning", "26-deconfoundlm-causal.md"),
+    P(27, "uds_batch_selection", 'UDS', 'Utility-Diversity Aware Online Batch Selection for LLM Supervised Fine-tuning', "2510.16882", "data selection", "27-uds-batch-selection.md"),
+    P(28, "anytasktune", 'AnyTaskTune', 'AnyTaskTune: Advanced Domain-Specific Solutions through Task-Fine-Tuning', "2407.07094", "recipes", "28-anytasktune.md"),
+    P(29, "onpolicy_pref", 'On-policy + negative gradient', 'Preference Fine-Tuning of LLMs Should Leverage Suboptimal, On-Policy Data', "2404.14367", "preference learning", "29-onpolicy-pref.md"),
+    P(30, "dsee_sparse_peft", 'DSEE', 'DSEE: Dually Sparsity-embedded Efficient Tuning of Pre-trained Language Models', "2111.00160", "sparse fine-tuning", "30-dsee-sparse-peft.md"),
+    P(31, "finetune_pipeline_survey", 'Fine-tuning pipeline walkthrough', 'The Ultimate Guide to Fine-Tuning LLMs from Basics to Breakthroughs: An Exhaustive Review of Technologies, Research, Best Practices, Applied Research Challenges and Opportunities', "2408.13296", "recipes", "31-finetune-pipeline-survey.md"),
+    P(32, "instruction_robustness", 'Instruction-phrasing robustness', 'Evaluating the Zero-shot Robustness of Instruction-tuned Language Models', "2306.11270", "robustness", "32-instruction-robustness.md"),
+    P(33, "pseudo_label_pretrain", 'Pseudo-label pre-training', 'Predictions For Pre-training Language Models', "2011.09031", "pretraining", "33-pseudo-label-pretrain.md"),
+    P(34, "vision_perturbations", 'Vision Matters', 'Vision Matters: Simple Visual Perturbations Can Boost Multimodal Math Reasoning', "2506.09736", "vision-language", "34-vision-perturbations.md"),
+    P(35, "scattered_connected", 'IAA (Scattered or Connected?)', 'Scattered or Connected? An Optimized Parameter-efficient Tuning Approach for Information Retrieval', "1808.35574", "PEFT", "35-scattered-connected.md"),
+    P(36, "skill_localization", 'Grafting', 'Task-Specific Skill Localization in Fine-tuned Language Models', "2302.06600", "sparse fine-tuning", "36-skill-localization.md"),
+    P(37, "sara", 'SaRA', 'SaRA: High-Efficient Diffusion Model Fine-tuning with Progressive Sparse Low-Rank Adaptation', "2409.06633", "diffusion", "37-sara.md"),
+    P(38, "modality_interference", 'Modality Interference', 'Diagnosing and Mitigating Modality Interference in Multimodal Large Language Models', "2505.19616", "vision-language", "38-modality-interference.md"),
+    P(39, "cot_noise_tint", 'TInt CoT noise', 'Understanding the Effect of Noise in LLM Training Data with Algorithmic Chains of Thought', "2402.04004", "reasoning & logic", "39-cot-noise-tint.md"),
+    P(40, "unified_peft", 'Unified PETL / MAM Adapter', 'Towards a Unified View of Parameter-Efficient Transfer Learning', "2110.04366", "PEFT", "40-unified-peft.md"),
+    P(41, "personalized_code", 'Personalized code models', 'Exploring and Evaluating Personalized Models for Code Generation', "2208.13928", "code", "41-personalized-code.md"),
+    P(42, "biomed_ft_stability", 'Biomedical FT stability', 'Fine-Tuning Large Neural Language Models for Biomedical Natural Language Processing', "2112.07869", "stability", "42-biomed-ft-stability.md"),
+    P(43, "mend", 'MEND', 'Fast Model Editing at Scale', "2110.11309", "model editing", "43-mend.md"),
+    P(44, "lora_vs_full_ft", 'Intruder dimensions', 'LoRA vs Full Fine-tuning: An Illusion of Equivalence', "2410.21228", "PEFT analysis", "44-intruder-dims.md"),
+    P(45, "quick_learners", 'Quick learners', 'Instruction Tuned Models are Quick Learners', "2306.05539", "instruction tuning", "45-quick-learners.md"),
+]
+
+# ---------------------------------------------------------------------------------------------
+# Ready notebooks: their claim, profiles and parameter ranges. Smoke seconds are measured with
+# `python benchmarks/smoke_times.py` on the 2-core CI machine.
+# ---------------------------------------------------------------------------------------------
+READY: dict[str, dict] = {}
+
+BY_SLUG = {p.slug: p for p in PAPERS}
+
+
+def _mark_ready() -> None:
+    from dataclasses import replace
+    for slug, spec in READY.items():
+        BY_SLUG[slug] = replace(BY_SLUG[slug], status="ready", **spec)
+    PAPERS[:] = [BY_SLUG[p.slug] for p in PAPERS]
+
+
+def get(slug: str) -> Paper:
+    if slug not in BY_SLUG:
+        import difflib
+        near = difflib.get_close_matches(slug, BY_SLUG, n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else "; `ftkit list` shows them all"
+        raise KeyError(f"unknown notebook {slug!r}{hint}")
+    return BY_SLUG[slug]
+
+
+def ready() -> list[Paper]:
+    return [p for p in PAPERS if p.status == "ready"]

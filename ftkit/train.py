@@ -1,0 +1,200 @@
+"""Training loops: one thin explicit loop (`fit`) that every notebook and the zoo share.
+
+`fit` shows a progress bar with loss and tokens/s, records peak memory, and can checkpoint and
+resume (`ckpt_dir=`), so a long run that is interrupted picks up where it stopped. Methods that
+need their own step (masked updates, editors, soups) pass `loss_fn` or `after_step`.
+"""
+from __future__ import annotations
+
+import math
+import os
+import pathlib
+import random
+import resource
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import torch
+
+IGNORE = -100
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+    try:
+        import numpy as np
+        np.random.seed(seed % 2**32)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def peak_memory_mb(device: str | torch.device = "cpu") -> float:
+    """Peak memory so far: CUDA allocator peak on a GPU, the process's max RSS on a CPU."""
+    if torch.device(device).type == "cuda":
+        return torch.cuda.max_memory_allocated() / 2**20
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
+
+
+# ------------------------------------------------------------------------------------------
+# Batching for causal LMs: prompt/answer pairs (loss on the answer only) and packed text.
+# ------------------------------------------------------------------------------------------
+def encode_pairs(tokenizer, rows: Iterable[dict], max_len: int = 64, add_eos: bool = True) -> list[dict]:
+    """Tokenize prompt/answer rows; labels are IGNORE on the prompt so the loss covers the answer."""
+    out = []
+    eos = [tokenizer.eos_token_id] if add_eos and tokenizer.eos_token_id is not None else []
+    for r in rows:
+        p = tokenizer(r["prompt"], add_special_tokens=False)["input_ids"]
+        a = tokenizer(r["answer"], add_special_tokens=False)["input_ids"] + eos
+        ids = (p + a)[:max_len]
+        labels = ([IGNORE] * len(p) + a)[:max_len]
+        out.append({"input_ids": ids, "labels": labels})
+    return out
+
+
+def collate(examples: list[dict], pad_id: int) -> dict:
+    """Right-pad a list of encoded examples into tensors (labels padded with IGNORE)."""
+    n = max(len(e["input_ids"]) for e in examples)
+    ids = torch.full((len(examples), n), pad_id, dtype=torch.long)
+    labels = torch.full((len(examples), n), IGNORE, dtype=torch.long)
+    mask = torch.zeros((len(examples), n), dtype=torch.long)
+    for i, e in enumerate(examples):
+        k = len(e["input_ids"])
+        ids[i, :k] = torch.tensor(e["input_ids"])
+        labels[i, :k] = torch.tensor(e.get("labels", e["input_ids"]))
+        mask[i, :k] = 1
+    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+
+
+def batches(encoded: list[dict], batch_size: int, pad_id: int, seed: int = 0):
+    """An endless stream of shuffled, padded batches (reshuffled every epoch)."""
+    rng = random.Random(seed)
+    order: list[int] = []
+    while True:
+        if len(order) < batch_size:
+            fresh = list(range(len(encoded)))
+            rng.shuffle(fresh)
+            order += fresh
+        idx, order = order[:batch_size], order[batch_size:]
+        yield collate([encoded[i] for i in idx], pad_id)
+
+
+def packed_blocks(token_ids: list[int], block: int) -> torch.Tensor:
+    """Cut one long token stream into (N, block) rows for language-model pretraining."""
+    n = len(token_ids) // block
+    return torch.tensor(token_ids[: n * block], dtype=torch.long).view(n, block)
+
+
+# ------------------------------------------------------------------------------------------
+# The loop.
+# ------------------------------------------------------------------------------------------
+@dataclass
+class History:
+    steps: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    tokens: int = 0
+    wall_s: float = 0.0
+    peak_mem_mb: float = 0.0
+    resumed_from: int = 0
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.wall_s if self.wall_s > 0 else float("nan")
+
+    def summary(self) -> dict:
+        return {"steps": self.steps[-1] + 1 if self.steps else 0, "final_loss": self.loss[-1] if self.loss else None,
+                "tokens_per_s": round(self.tokens_per_s, 1), "wall_s": round(self.wall_s, 2),
+                "peak_mem_mb": round(self.peak_mem_mb, 1), "resumed_from": self.resumed_from}
+
+
+def default_loss(model, batch):
+    return model(**batch).loss
+
+
+def lr_at(step: int, steps: int, lr: float, warmup: float, schedule: str) -> float:
+    w = int(warmup * steps)
+    if step < w:
+        return lr * (step + 1) / w
+    if schedule == "constant":
+        return lr
+    if schedule == "cosine":
+        t = (step - w) / max(1, steps - w)
+        return lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t)))
+    if schedule == "linear":
+        return lr * max(0.0, 1 - (step - w) / max(1, steps - w))
+    raise ValueError(f"schedule must be constant, cosine or linear, got {schedule!r}")
+
+
+def fit(model, data, *, steps: int, lr: float, params=None, loss_fn: Callable = default_loss,
+        weight_decay: float = 0.0, schedule: str = "cosine", warmup: float = 0.05, grad_clip: float | None = 1.0,
+        after_step: Callable | None = None, ckpt_dir: str | os.PathLike | None = None, ckpt_every: int = 0,
+        device: str | None = None, desc: str = "train", log_every: int = 1, seed: int | None = None) -> History:
+    """Train `model` for `steps` AdamW steps on batches drawn from `data` (an iterator of dicts).
+
+    params: the tensors to optimise (default: all with requires_grad) -- pass a subset for masked or
+    partial fine-tuning; only these get optimizer state, so frozen ones cannot drift.
+    after_step(model, step): hook run after each optimizer step (e.g. re-apply a sparsity mask).
+    ckpt_dir: if set, state is saved every `ckpt_every` steps and at the end, and a rerun resumes.
+    """
+    from tqdm.auto import tqdm
+    if seed is not None:
+        seed_everything(seed)
+    device = device or next(model.parameters()).device
+    params = [p for p in (params if params is not None else model.parameters()) if p.requires_grad]
+    if not params:
+        raise ValueError("fit(): no trainable parameters (all have requires_grad=False)")
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.95))
+    hist, start = History(), 0
+    ckpt = pathlib.Path(ckpt_dir) / "last.pt" if ckpt_dir else None
+    if ckpt and ckpt.exists():
+        state = torch.load(ckpt, map_location="cpu", weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        hist = state["history"]
+        start = hist.resumed_from = state["step"]
+        for _ in range(start):           # advance the data stream to where it stopped
+            next(data)
+    model.train()
+    t0, bar = time.perf_counter() - hist.wall_s, tqdm(range(start, steps), desc=desc, leave=False,
+                                                         initial=start, total=steps)
+    for step in bar:
+        batch = {k: v.to(device) if torch.is_tensor(v) else v for k, v in next(data).items()}
+        cur = lr_at(step, steps, lr, warmup, schedule)
+        for g in opt.param_groups:
+            g["lr"] = cur
+        loss = loss_fn(model, batch)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if grad_clip:
+            torch.nn.utils.clip_grad_norm_(params, grad_clip)
+        opt.step()
+        if after_step is not None:
+            after_step(model, step)
+        if "attention_mask" in batch:
+            hist.tokens += int(batch["attention_mask"].sum())
+        elif "input_ids" in batch:
+            hist.tokens += batch["input_ids"].numel()
+        if step % log_every == 0 or step == steps - 1:
+            hist.steps.append(step)
+            hist.loss.append(loss.item())
+            hist.lr.append(cur)
+        hist.wall_s = time.perf_counter() - t0
+        bar.set_postfix(loss=f"{hist.loss[-1] if hist.loss else 0:.3f}", tok_s=f"{hist.tokens_per_s:,.0f}")
+        if ckpt and ckpt_every and (step + 1) % ckpt_every == 0 and step + 1 < steps:
+            _save(ckpt, model, opt, hist, step + 1)
+    hist.peak_mem_mb = peak_memory_mb(device)
+    if ckpt:
+        _save(ckpt, model, opt, hist, steps)
+    model.eval()
+    return hist
+
+
+def _save(path: pathlib.Path, model, opt, hist: History, step: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "history": hist, "step": step}, tmp)
+    tmp.replace(path)   # atomic: an interrupted save never leaves a broken checkpoint
