@@ -101,7 +101,54 @@ PAPERS = [
 # Ready notebooks: their claim, profiles and parameter ranges. Smoke seconds are measured with
 # `python benchmarks/smoke_times.py` on the 2-core CI machine.
 # ---------------------------------------------------------------------------------------------
-READY: dict[str, dict] = {}
+_N = (10, 10**7)
+READY: dict[str, dict] = {
+    "model_soups": dict(
+        claim="A greedy soup of fine-tuned models matches the best single model and the k-pass ensemble; "
+              "averaging needs a shared pretrained start.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, dataset="mnist5k", image_size=48, split_block=14, n_train=1000,
+                                  n_val=300, n_test=1000, n_ingredients=8, steps=30, batch_size=64, n_control=3),
+                             seconds=60, hardware="2-core CPU"),
+            "gpu": Profile(dict(dataset="uoft-cs/cifar100", image_size=224, split_block=8, n_train=20000, n_val=2000,
+                                n_test=5000, n_ingredients=12, steps=600, batch_size=128, n_control=3),
+                           seconds=1800, hardware="1 GPU, 16 GB"),
+        },
+        ranges=dict(image_size=(16, 512), split_block=(1, 15), n_train=_N, n_val=_N, n_test=_N,
+                    n_ingredients=(2, 64), steps=(1, 10**6), batch_size=(1, 4096), n_control=(2, 16)),
+    ),
+    "lora_vs_full_ft": dict(
+        claim="Low-rank LoRA adds intruder dimensions that full fine-tuning does not; scaling them down reduces forgetting.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama", dataset="sort", forget_source="wiki-sample",
+                                  n_train=2000, n_eval=300, max_steps=150, batch_size=16, max_len=48, lr_full=3e-4,
+                                  lr_lora=3e-3, lora_ranks=[1, 4, 16], rslora_rank=64, top_k=10, eps=0.5,
+                                  lambdas=[1.0, 0.75, 0.5, 0.25, 0.0]),
+                             seconds=60, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="Qwen/Qwen2.5-0.5B", dataset="meta-math/MetaMathQA", forget_source="Salesforce/wikitext",
+                                n_train=20000, n_eval=500, max_steps=2000, batch_size=16, max_len=512, lr_full=2e-5,
+                                lr_lora=5e-4, lora_ranks=[1, 8, 64], rslora_rank=128),
+                           seconds=2400, hardware="1 GPU, 24 GB"),
+        },
+        ranges=dict(n_train=_N, n_eval=_N, max_steps=(1, 10**6), batch_size=(1, 4096), max_len=(8, 8192),
+                    lr_full=(0, 1), lr_lora=(0, 1), rslora_rank=(1, 4096), top_k=(1, 4096), eps=(0, 1)),
+    ),
+    "half_fine_tuning": dict(
+        claim="Freezing a random half of the matrices each round (HFT) retains more pre-trained knowledge than full fine-tuning.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama", task_sequence=["reverse", "sort", "mod10"],
+                                  task_length=4, forget_source="wiki-sample", n_train=1500, n_eval=200, max_steps=60,
+                                  batch_size=16, max_len=48, lr=1e-3, granularity="category"),
+                             seconds=60, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="Qwen/Qwen2.5-0.5B", task_length=8, forget_source="Salesforce/wikitext",
+                                n_train=20000, n_eval=500, max_steps=800, batch_size=16, max_len=64, lr=2e-5),
+                           seconds=1200, hardware="1 GPU, 24 GB"),
+        },
+        ranges=dict(task_length=(2, 20), n_train=_N, n_eval=_N, max_steps=(1, 10**6), batch_size=(1, 4096),
+                    max_len=(8, 8192), lr=(0, 1)),
+        choices=dict(granularity=["category", "model", "layer"]),
+    ),
+}
 
 BY_SLUG = {p.slug: p for p in PAPERS}
 
@@ -124,3 +171,6 @@ def get(slug: str) -> Paper:
 
 def ready() -> list[Paper]:
     return [p for p in PAPERS if p.status == "ready"]
+
+
+_mark_ready()

@@ -33,6 +33,12 @@ class ModelNotAvailable(RuntimeError):
     pass
 
 
+def _quiet_transformers() -> None:
+    """Per-tensor 'Loading weights' bars are noise in a notebook; training loops keep their own bars."""
+    from transformers.utils import logging
+    logging.disable_progress_bar()
+
+
 def _from_offline_package(model_id: str) -> pathlib.Path | None:
     if model_id not in OFFLINE_PACKAGES:
         return None
@@ -151,6 +157,7 @@ def load_model(model_id: str, *, kind: str = "causal-lm", quant: str | None = No
     classification head with `num_labels`). lora: keyword arguments of peft.LoraConfig.
     """
     from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification
+    _quiet_transformers()
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")

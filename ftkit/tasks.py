@@ -194,6 +194,53 @@ def shift_images(images: np.ndarray, seed: int = 0, max_deg: float = 20.0, noise
     """Rotate each image by a random angle in ±max_deg and add Gaussian noise: a shifted test set."""
     from scipy.ndimage import rotate
     rng = np.random.default_rng(seed)
-    out = np.stack([rotate(im, rng.uniform(-max_deg, max_deg), reshape=False, order=1) for im in images])
+    out = np.stack([rotate(im, rng.uniform(-max_deg, max_deg), axes=(1, 0), reshape=False, order=1) for im in images])
     out = out + noise * rng.standard_normal(out.shape)
     return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+def load_images(dataset: str, n: int, seed: int = 0, image_col: str = "img", label_col: str = "fine_label"):
+    """`n` shuffled (images, labels) from "mnist5k" (offline) or a hub image dataset such as
+    "uoft-cs/cifar100" (train split; images float32 in [0, 1], (N, H, W) or (N, H, W, 3))."""
+    rng = np.random.default_rng(seed)
+    if dataset == "mnist5k":
+        x, y = mnist5k()
+        if n > len(x):
+            raise ValueError(f"mnist5k has {len(x)} images, {n} requested (lower n_train/n_val/n_test)")
+        idx = rng.permutation(len(x))[:n]
+        return x[idx], y[idx]
+    from datasets import load_dataset
+    ds = load_dataset(dataset, split="train").shuffle(seed=seed).select(range(n))
+    x = np.stack([np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0 for im in ds[image_col]])
+    return x, np.asarray(ds[label_col], dtype=np.int64)
+
+
+# hub dataset id -> (prompt column, answer column) for load_pairs
+HUB_PAIRS = {"meta-math/MetaMathQA": ("query", "response"), "allenai/tulu-v2-sft-mixture": ("messages", None),
+             "openai/gsm8k": ("question", "answer")}
+
+
+def load_pairs(dataset: str, n: int, seed: int = 0, length: int = 4) -> list[dict]:
+    """Prompt/answer rows: a synthetic family name (offline) or a hub dataset id from HUB_PAIRS."""
+    if dataset in PRETRAIN_FAMILIES + NEW_FAMILIES:
+        return list(task(dataset, n, seed=seed, length=length))
+    if dataset not in HUB_PAIRS:
+        raise ValueError(f"unknown dataset {dataset!r}: use a task family {PRETRAIN_FAMILIES + NEW_FAMILIES} "
+                         f"or one of {sorted(HUB_PAIRS)}")
+    from datasets import load_dataset
+    p_col, a_col = HUB_PAIRS[dataset]
+    ds = load_dataset(dataset, "main" if dataset == "openai/gsm8k" else None, split="train").shuffle(seed=seed).select(range(n))
+    if a_col is None:   # chat format: first user turn -> first assistant turn
+        return [{"prompt": m[0]["content"] + "\n", "answer": " " + m[1]["content"]} for m in ds[p_col] if len(m) >= 2]
+    return [{"prompt": p + "\n", "answer": " " + a} for p, a in zip(ds[p_col], ds[a_col])]
+
+
+def forgetting_texts(source: str = "wiki-sample", n: int = 64, seed: int = 0) -> list[str]:
+    """Held-out pretraining-like text on which forgetting is measured (LM loss before vs after)."""
+    if source == "wiki-sample":
+        return wiki_chunks("heldout", n=n, seed=seed)
+    from datasets import load_dataset
+    ds = load_dataset(source, "wikitext-103-raw-v1" if source == "Salesforce/wikitext" else None, split="test")
+    texts = [t for t in ds["text"] if len(t) > 300]
+    rng = random.Random(seed)
+    return rng.sample(texts, min(n, len(texts)))

@@ -198,3 +198,10 @@ def _save(path: pathlib.Path, model, opt, hist: History, step: int) -> None:
     tmp = path.with_suffix(".tmp")
     torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "history": hist, "step": step}, tmp)
     tmp.replace(path)   # atomic: an interrupted save never leaves a broken checkpoint
+
+
+def sft(model, tokenizer, rows, *, steps: int, lr: float, batch_size: int = 16, max_len: int = 64, seed: int = 0,
+        **fit_kw) -> History:
+    """Supervised fine-tuning on prompt/answer rows (loss on the answer tokens only)."""
+    enc = encode_pairs(tokenizer, rows, max_len=max_len)
+    return fit(model, batches(enc, batch_size, tokenizer.pad_token_id, seed=seed), steps=steps, lr=lr, **fit_kw)
