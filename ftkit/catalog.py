@@ -107,14 +107,14 @@ READY: dict[str, dict] = {
         claim="A greedy soup of fine-tuned models matches the best single model and the k-pass ensemble; "
               "averaging needs a shared pretrained start.",
         profiles={
-            "smoke": Profile(dict(profile="smoke", seed=0, dataset="mnist5k", image_size=48, split_block=14, n_train=1000,
-                                  n_val=300, n_test=1000, n_ingredients=8, steps=30, batch_size=64, n_control=3),
+            "smoke": Profile(dict(profile="smoke", seed=0, dataset="mnist5k", image_size=64, split_block=16, n_train=1000,
+                                  n_val=300, n_test=1000, n_ingredients=8, steps=60, batch_size=64, n_control=5),
                              seconds=60, hardware="2-core CPU"),
             "gpu": Profile(dict(dataset="uoft-cs/cifar100", image_size=224, split_block=8, n_train=20000, n_val=2000,
-                                n_test=5000, n_ingredients=12, steps=600, batch_size=128, n_control=3),
+                                n_test=5000, n_ingredients=12, steps=600, batch_size=128, n_control=5),
                            seconds=1800, hardware="1 GPU, 16 GB"),
         },
-        ranges=dict(image_size=(16, 512), split_block=(1, 15), n_train=_N, n_val=_N, n_test=_N,
+        ranges=dict(image_size=(16, 512), split_block=(1, 16), n_train=_N, n_val=_N, n_test=_N,
                     n_ingredients=(2, 64), steps=(1, 10**6), batch_size=(1, 4096), n_control=(2, 16)),
     ),
     "lora_vs_full_ft": dict(

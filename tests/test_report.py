@@ -1,0 +1,33 @@
+import json
+
+import pytest
+
+from ftkit.report import ClaimFailed, Run, scoreboard
+
+
+def test_results_json_schema(tmp_path, monkeypatch):
+    monkeypatch.setenv("FTKIT_OUT", str(tmp_path))
+    run = Run("model_soups", {"profile": "smoke", "seed": 3})
+    run.log(acc=0.5, nested={"a": float("nan")})
+    run.claim("x", True, "fine")
+    run.compare("q", "1.0", 0.9)
+    path = run.finish()
+    r = json.loads(path.read_text())
+    assert set(r) == {"slug", "profile", "params", "metrics", "claims", "paper_vs_ours", "runtime"}
+    assert r["params"]["seed"] == 3 and r["metrics"]["nested"]["a"] is None
+    assert r["claims"] == [{"name": "x", "holds": True, "detail": "fine"}]
+    assert r["paper_vs_ours"] == [{"quantity": "q", "paper": "1.0", "ours": 0.9}]
+    assert "wall_s" in r["runtime"] and "device" in r["runtime"]
+    assert "model_soups" in scoreboard([path])
+
+
+def test_failed_claim_fails_smoke_but_not_gpu(tmp_path, monkeypatch):
+    monkeypatch.setenv("FTKIT_OUT", str(tmp_path))
+    smoke = Run("s", {"profile": "smoke"})
+    smoke.claim("no", False)
+    with pytest.raises(ClaimFailed):
+        smoke.finish()
+    assert (tmp_path / "results.json").exists()          # written before failing
+    gpu = Run("s", {"profile": "gpu"})
+    gpu.claim("no", False)
+    gpu.finish()
