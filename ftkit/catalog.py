@@ -136,9 +136,9 @@ READY: dict[str, dict] = {
     "half_fine_tuning": dict(
         claim="Freezing a random half of the matrices each round (HFT) retains more pre-trained knowledge than full fine-tuning.",
         profiles={
-            "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama", task_sequence=["reverse", "sort", "mod10"],
-                                  task_length=4, forget_source="wiki-sample", n_train=1500, n_eval=200, max_steps=60,
-                                  batch_size=16, max_len=48, lr=1e-3, granularity="category"),
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama", task_sequence=["upper_first", "mod10", "sort"],
+                                  task_length=4, forget_source="wiki-sample", n_train=1500, n_eval=200, max_steps=80,
+                                  batch_size=16, max_len=48, lr=5e-4, granularity="category"),
                              seconds=60, hardware="2-core CPU"),
             "gpu": Profile(dict(model_id="Qwen/Qwen2.5-0.5B", task_length=8, forget_source="Salesforce/wikitext",
                                 n_train=20000, n_eval=500, max_steps=800, batch_size=16, max_len=64, lr=2e-5),
