@@ -31,6 +31,7 @@ class Paper:
     profiles: dict = field(default_factory=dict)
     ranges: dict = field(default_factory=dict)   # name -> (low, high) for numeric parameters
     choices: dict = field(default_factory=dict)  # name -> allowed values for string parameters
+    dry_run: dict = field(default_factory=dict)  # overrides that keep any profile's code path runnable on a CPU in seconds
 
     @property
     def url(self) -> str:
@@ -114,6 +115,8 @@ READY: dict[str, dict] = {
                                 n_test=5000, n_ingredients=12, steps=600, batch_size=128, n_control=5),
                            seconds=1800, hardware="1 GPU, 16 GB"),
         },
+        dry_run=dict(dataset="mnist5k", image_size=64, split_block=16, n_train=200, n_val=100, n_test=200,
+                     n_ingredients=3, steps=2, batch_size=16, n_control=2),
         ranges=dict(image_size=(16, 512), split_block=(1, 16), n_train=_N, n_val=_N, n_test=_N,
                     n_ingredients=(2, 64), steps=(1, 10**6), batch_size=(1, 4096), n_control=(2, 16)),
     ),
@@ -121,7 +124,7 @@ READY: dict[str, dict] = {
         claim="Low-rank LoRA adds intruder dimensions that full fine-tuning does not; scaling them down reduces forgetting.",
         profiles={
             "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama", dataset="sort", forget_source="wiki-sample",
-                                  n_train=2000, n_eval=300, max_steps=150, batch_size=16, max_len=48, lr_full=3e-4,
+                                  n_train=2000, n_eval=300, max_steps=150, batch_size=16, max_len=48, lr_full=1e-3,
                                   lr_lora=3e-3, lora_ranks=[1, 4, 16], rslora_rank=64, top_k=10, eps=0.5,
                                   lambdas=[1.0, 0.75, 0.5, 0.25, 0.0]),
                              seconds=60, hardware="2-core CPU"),
@@ -130,6 +133,8 @@ READY: dict[str, dict] = {
                                 lr_lora=5e-4, lora_ranks=[1, 8, 64], rslora_rank=128),
                            seconds=2400, hardware="1 GPU, 24 GB"),
         },
+        dry_run=dict(model_id="ftkit/tiny-llama", dataset="sort", forget_source="wiki-sample", n_train=64, n_eval=32,
+                     max_steps=2, max_len=48, lora_ranks=[1, 2], rslora_rank=4),
         ranges=dict(n_train=_N, n_eval=_N, max_steps=(1, 10**6), batch_size=(1, 4096), max_len=(8, 8192),
                     lr_full=(0, 1), lr_lora=(0, 1), rslora_rank=(1, 4096), top_k=(1, 4096), eps=(0, 1)),
     ),
@@ -144,6 +149,8 @@ READY: dict[str, dict] = {
                                 n_train=20000, n_eval=500, max_steps=800, batch_size=16, max_len=64, lr=2e-5),
                            seconds=1200, hardware="1 GPU, 24 GB"),
         },
+        dry_run=dict(model_id="ftkit/tiny-llama", forget_source="wiki-sample", task_length=4, n_train=64, n_eval=32,
+                     max_steps=2, max_len=48),
         ranges=dict(task_length=(2, 20), n_train=_N, n_eval=_N, max_steps=(1, 10**6), batch_size=(1, 4096),
                     max_len=(8, 8192), lr=(0, 1)),
         choices=dict(granularity=["category", "model", "layer"]),

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pathlib
 import sys
@@ -59,6 +60,7 @@ def run_notebook(slug: str, profile: str = "smoke", overrides: dict | None = Non
     out = (out or pathlib.Path("runs") / slug).resolve()
     out.mkdir(parents=True, exist_ok=True)
     os.environ["FTKIT_OUT"] = str(out)
+    os.environ["FTKIT_OVERRIDES"] = json.dumps(sorted(overrides))   # read by config.from_notebook in the kernel
     t0 = time.time()
     pm.execute_notebook(str(NOTEBOOKS / f"{slug}.ipynb"), str(out / f"{slug}.ipynb"),
                         parameters={"profile": profile, **overrides}, cwd=str(NOTEBOOKS),
@@ -69,6 +71,12 @@ def run_notebook(slug: str, profile: str = "smoke", overrides: dict | None = Non
 
 def cmd_run(args) -> int:
     overrides = {name: config.parse_value(value) for name, value in args.param}
+    if args.dry_run:
+        try:
+            overrides = {**catalog.get(args.slug).dry_run, **overrides}
+        except KeyError as e:
+            print(f"ftkit run: error: {e.args[0]}", file=sys.stderr)
+            return 2
     try:
         run_notebook(args.slug, args.profile, overrides, args.out, progress=not os.environ.get("TQDM_DISABLE"))
     except (config.ConfigError, KeyError) as e:
@@ -107,6 +115,8 @@ def main(argv=None) -> int:
     r.add_argument("--profile", default="smoke")
     r.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     r.add_argument("--out", type=pathlib.Path, help="output folder (default runs/SLUG)")
+    r.add_argument("--dry-run", action="store_true",
+                   help="swap in the offline models/data and a few steps (the catalog's dry_run), e.g. to check a gpu profile on a CPU")
     rep = sub.add_parser("report", help="gather results.json files into a markdown scoreboard")
     rep.add_argument("paths", nargs="*")
     args = ap.parse_args(argv)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import difflib
+import json
+import os
 
 from . import catalog
 
@@ -77,11 +79,14 @@ def resolve(slug: str, profile: str = "smoke", overrides: dict | None = None) ->
 def from_notebook(slug: str, namespace: dict) -> dict:
     """Resolve a notebook's parameters from the variables its parameters cell (and papermill) set.
 
-    A variable whose value differs from the smoke default counts as an override; the others take
-    the chosen profile's default. So `-p profile gpu` alone gives the gpu profile, and
-    `-p profile gpu -p max_steps 2` a two-step dry run of it.
+    `ftkit run` names the parameters the user set in $FTKIT_OVERRIDES, and those are taken as given.
+    Under plain papermill, a variable whose value differs from the smoke default counts as an
+    override and the others take the chosen profile's default: `-p profile gpu` alone gives the
+    gpu profile, and `-p profile gpu -p max_steps 2` a two-step dry run of it.
     """
     smoke = catalog.get(slug).params("smoke")
     profile = namespace.get("profile", "smoke")
-    overrides = {k: namespace[k] for k in smoke if k != "profile" and k in namespace and namespace[k] != smoke[k]}
+    given = set(json.loads(os.environ.get("FTKIT_OVERRIDES", "[]")))
+    overrides = {k: namespace[k] for k in smoke
+                 if k != "profile" and k in namespace and (k in given or namespace[k] != smoke[k])}
     return resolve(slug, profile, overrides)

