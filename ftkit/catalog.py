@@ -84,7 +84,7 @@ PAPERS = [
     P(31, "finetune_pipeline_survey", 'Fine-tuning pipeline walkthrough', 'The Ultimate Guide to Fine-Tuning LLMs from Basics to Breakthroughs: An Exhaustive Review of Technologies, Research, Best Practices, Applied Research Challenges and Opportunities', "2408.13296", "recipes", "31-finetune-pipeline-survey.md"),
     P(32, "instruction_robustness", 'Instruction-phrasing robustness', 'Evaluating the Zero-shot Robustness of Instruction-tuned Language Models', "2306.11270", "robustness", "32-instruction-robustness.md"),
     P(33, "pseudo_label_pretrain", 'Pseudo-label pre-training', 'Predictions For Pre-training Language Models', "2011.09031", "pretraining", "33-pseudo-label-pretrain.md"),
-    P(34, "vision_perturbations", 'Vision Matters', 'Vision Matters: Simple Visual Perturbations Can Boost Multimodal Math Reasoning', "2506.09736", "vision-language", "34-vision-perturbations.md"),
+    P(34, "vision_perturbations", 'Vision Matters', 'Vision Matters: Simple Visual Perturbations Can Boost Multimodal Math Reasoning', "", "vision-language", "34-vision-perturbations.md"),
     P(35, "scattered_connected", 'IAA (Scattered or Connected?)', 'Scattered or Connected? An Optimized Parameter-efficient Tuning Approach for Information Retrieval', "1808.35574", "PEFT", "35-scattered-connected.md"),
     P(36, "skill_localization", 'Grafting', 'Task-Specific Skill Localization in Fine-tuned Language Models', "2302.06600", "sparse fine-tuning", "36-skill-localization.md"),
     P(37, "sara", 'SaRA', 'SaRA: High-Efficient Diffusion Model Fine-tuning with Progressive Sparse Low-Rank Adaptation', "2409.06633", "diffusion", "37-sara.md"),

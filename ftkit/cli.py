@@ -37,7 +37,43 @@ def catalog_markdown() -> str:
     return "\n".join(rows)
 
 
+def bench_markdown() -> str:
+    """README benchmark tables from benchmarks/results.json (written by benchmarks/bench.py)."""
+    path = ROOT / "benchmarks" / "results.json"
+    if not path.exists():
+        return "_run `python benchmarks/bench.py` to fill this in_"
+    r = json.loads(path.read_text())
+    out = [f"Machine: {r.get('machine', '?')}.", ""]
+    if "loop" in r:
+        out += [f"Training-loop throughput ({r['loop']['setup']}):", "", "| loop | tokens/s | ratio to bare PyTorch |", "|---|---|---|"]
+        out += [f"| {k} | {v:,.0f} | {r['loop']['ratio_to_bare'][k]:.2f} |" for k, v in r["loop"]["tokens_per_s"].items()]
+        out.append("")
+    if "footprint" in r:
+        out += ["Weight memory, NF4 (bitsandbytes, double quantization) vs fp32:", "", "| model | fp32 MB | NF4 MB | NF4 / fp32 |", "|---|---|---|---|"]
+        out += [f"| {k} | {v['fp32_MB']} | {v['nf4_MB']} | {v['nf4_over_fp32']:.2f} |" for k, v in r["footprint"].items()]
+        out.append("")
+    if "notebooks" in r:
+        out += ["Smoke-profile wall time through `ftkit run` (kernel start included):", "", "| notebook | seconds |", "|---|---|"]
+        out += [f"| {k} | {v} |" for k, v in r["notebooks"].items()]
+    return "\n".join(out)
+
+
+def write_readme() -> None:
+    """Regenerate the README's catalog and benchmark sections in place."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    for tag, body in (("catalog", catalog_markdown()), ("bench", bench_markdown())):
+        start, end = f"<!-- {tag}:start -->", f"<!-- {tag}:end -->"
+        a, b = text.index(start) + len(start), text.index(end)
+        text = text[:a] + "\n" + body + "\n" + text[b:]
+    readme.write_text(text)
+
+
 def cmd_list(args) -> int:
+    if args.write_readme:
+        write_readme()
+        print("README.md catalog and benchmark sections regenerated")
+        return 0
     if args.markdown:
         print(catalog_markdown())
         return 0
@@ -110,6 +146,7 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     ls = sub.add_parser("list", help="list the 45 papers")
     ls.add_argument("--markdown", action="store_true", help="print the README catalog table")
+    ls.add_argument("--write-readme", action="store_true", help="regenerate README.md's catalog and benchmark sections")
     r = sub.add_parser("run", help="execute a notebook with papermill")
     r.add_argument("slug")
     r.add_argument("--profile", default="smoke")

@@ -35,7 +35,7 @@ def test_planned_notebook_is_refused_clearly():
 
 def test_readme_catalog_table_is_current():
     r = ftkit("list", "--markdown")
-    assert r.stdout.strip() in (ROOT / "README.md").read_text(), "regenerate: ftkit list --markdown"
+    assert r.stdout.strip() in (ROOT / "README.md").read_text(), "regenerate: ftkit list --write-readme"
 
 
 def test_report_without_runs_says_what_to_do(tmp_path):
