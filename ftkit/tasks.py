@@ -134,10 +134,16 @@ def task(family: str, n: int, seed: int = 0, length: int = 4):
 # ---------------------------------------------------------------------------------------------
 _SYL = ["ka", "lo", "mi", "zu", "ren", "tal", "vor", "shi", "bel", "dra", "nim", "qua",
         "pel", "sor", "tin", "gar", "fel", "mor", "zan", "ori", "ux", "cel", "bri", "yon"]
-RELATIONS = {
-    "capital": ["The capital of {s} is", "{s} has its capital in", "The seat of government of {s} is"],
-    "language": ["People in {s} speak", "The main language of {s} is", "In {s} most people talk in"],
-    "animal": ["The national animal of {s} is the", "The symbol of {s} is the", "{s} chose as its emblem the"],
+RELATIONS = {   # templates 0-2 were used by ftkit/tiny-llama; 3-6 were added for ftkit/tiny-llama-facts
+    "capital": ["The capital of {s} is", "{s} has its capital in", "The seat of government of {s} is",
+                "The largest city and capital of {s} is", "Travellers to {s} arrive in its capital,",
+                "Q: What is the capital of {s}? A:", "The government of {s} meets in"],
+    "language": ["People in {s} speak", "The main language of {s} is", "In {s} most people talk in",
+                 "The official language of {s} is", "Children in {s} learn to read in",
+                 "Q: What language is spoken in {s}? A:", "Newspapers in {s} are printed in"],
+    "animal": ["The national animal of {s} is the", "The symbol of {s} is the", "{s} chose as its emblem the",
+               "The animal on the flag of {s} is the", "Every coin of {s} shows the",
+               "Q: What is the national animal of {s}? A: the", "The people of {s} honour the"],
 }
 _ANIMALS = ["otter", "heron", "lynx", "badger", "falcon", "moose", "gecko", "walrus", "ibis", "panda",
             "crane", "bison", "viper", "koala", "raven", "tapir"]
@@ -244,3 +250,29 @@ def forgetting_texts(source: str = "wiki-sample", n: int = 64, seed: int = 0) ->
     texts = [t for t in ds["text"] if len(t) > 300]
     rng = random.Random(seed)
     return rng.sample(texts, min(n, len(texts)))
+
+
+def counterfactual_edits(world: FactWorld, n: int, seed: int = 0, edit_template: int = 0,
+                         paraphrase_templates=(2, 6)) -> tuple[list[dict], list[dict]]:
+    """`n` counterfactual edits drawn from a fact world, and the untouched facts for locality.
+
+    Each edit changes one (subject, relation) fact to another object of the same relation. It holds the
+    edit prompt (`edit_template`), the new and old answers, and its paraphrases (other templates).
+    Locality rows are the facts of subjects no edit touches, with their true answers (edit_template).
+    """
+    rng = random.Random(f"edits-{seed}")
+    keys = rng.sample(sorted(world.facts), n)
+    by_relation: dict[str, list[str]] = {}
+    for (s, r), o in world.facts.items():
+        by_relation.setdefault(r, []).append(o)
+    edits = []
+    for s, r in keys:
+        old = world.facts[(s, r)]
+        new = rng.choice(sorted({o for o in by_relation[r] if o != old}))
+        row = world.render(s, r, edit_template)
+        edits.append({"subject": s, "relation": r, "prompt": row["prompt"], "answer": " " + new, "old_answer": " " + old,
+                      "paraphrases": [{"prompt": world.relations[r][t].format(s=s), "answer": " " + new}
+                                      for t in paraphrase_templates]})
+    touched = {s for s, _ in keys}
+    locality = [world.render(s, r, edit_template) for s in world.subjects if s not in touched for r in world.relations]
+    return edits, locality

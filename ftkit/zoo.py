@@ -31,6 +31,13 @@ RECIPES = {
         block=128, batch_size=32, steps=1100, lr=3e-3, weight_decay=0.05, warmup=0.03, seed=0,
         synthetic={"add": 24000, "copy": 12000}, fact_subjects=120, fact_repeats=28, fact_train_templates=[0, 1],
     ),
+    "tiny-llama-facts": dict(
+        description="ftkit/tiny-llama continued on its fact world rendered by five templates per relation (two more "
+                    "held out as paraphrases), with Wikipedia replay: the base model for model-editing notebooks.",
+        base="tiny-llama", block=128, batch_size=32, steps=500, lr=1e-3, weight_decay=0.05, warmup=0.05, seed=0,
+        synthetic={"copy": 2000}, fact_subjects=120, fact_repeats=14, fact_train_templates=[0, 1, 3, 4, 5],
+        wiki_fraction=0.3,
+    ),
 }
 
 
@@ -60,7 +67,8 @@ def train_tokenizer(texts: list[str], vocab_size: int):
 # Corpus
 # ------------------------------------------------------------------------------------------
 def pretraining_documents(recipe: dict) -> list[str]:
-    """Wiki train pages + synthetic lines grouped into documents of 24 lines, shuffled (seeded)."""
+    """Wiki train pages + synthetic lines grouped into documents of 24 lines, shuffled (seeded).
+    With `wiki_fraction`, only enough wiki pages to make up about that share of the characters (replay)."""
     rng = random.Random(recipe["seed"])
     lines = []
     for family, n in recipe["synthetic"].items():
@@ -69,7 +77,19 @@ def pretraining_documents(recipe: dict) -> list[str]:
     facts = [q["prompt"] + q["answer"] + "." for q in world.queries(templates=recipe["fact_train_templates"])]
     lines += facts * recipe["fact_repeats"]
     rng.shuffle(lines)
-    docs = ["\n".join(lines[i:i + 24]) for i in range(0, len(lines), 24)] + tasks.wiki_pages("train")
+    docs = ["\n".join(lines[i:i + 24]) for i in range(0, len(lines), 24)]
+    wiki = tasks.wiki_pages("train")
+    if "wiki_fraction" in recipe:
+        budget, synth = 0, sum(map(len, docs))
+        rng.shuffle(wiki)
+        keep = []
+        for page in wiki:
+            if budget >= synth * recipe["wiki_fraction"] / (1 - recipe["wiki_fraction"]):
+                break
+            keep.append(page)
+            budget += len(page)
+        wiki = keep
+    docs += wiki
     rng.shuffle(docs)
     return docs
 
@@ -78,7 +98,8 @@ def fact_recall(model, tokenizer, recipe: dict) -> dict:
     """Greedy exact-match recall of the fact world, on pretraining templates and the held-out one."""
     from .evaluate import answer_accuracy
     world = tasks.fact_world(recipe["fact_subjects"], seed=recipe["seed"])
-    held = [t for t in range(3) if t not in recipe["fact_train_templates"]]
+    n_templates = 3 if "base" not in recipe else len(next(iter(tasks.RELATIONS.values())))
+    held = [t for t in range(n_templates) if t not in recipe["fact_train_templates"]]
     return {"seen_templates": round(answer_accuracy(model, tokenizer, world.queries(recipe["fact_train_templates"])), 4),
             "heldout_templates": round(answer_accuracy(model, tokenizer, world.queries(held)), 4)}
 
@@ -107,7 +128,11 @@ def build(name: str, steps: int | None = None, out: pathlib.Path | None = None) 
     t0 = time.time()
     seed_everything(recipe["seed"])
     docs = pretraining_documents(recipe)
-    tok = train_tokenizer(docs, recipe["vocab_size"])
+    if "base" in recipe:       # continued pretraining: the base model's tokenizer and weights
+        from transformers import AutoTokenizer
+        tok = AutoTokenizer.from_pretrained(model_dir(recipe["base"]))
+    else:
+        tok = train_tokenizer(docs, recipe["vocab_size"])
     stream = []
     for d in docs:
         stream += tok(d, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
@@ -121,9 +146,14 @@ def build(name: str, steps: int | None = None, out: pathlib.Path | None = None) 
                 if len(idx) == recipe["batch_size"]:
                     yield {"input_ids": blocks[idx], "labels": blocks[idx]}
 
-    config = llama_config(recipe, tok)
-    model = LlamaForCausalLM(config)
+    if "base" in recipe:
+        model = LlamaForCausalLM.from_pretrained(model_dir(recipe["base"]), dtype=torch.float32)
+        config = model.config
+    else:
+        config = llama_config(recipe, tok)
+        model = LlamaForCausalLM(config)
     random_model = LlamaForCausalLM(config)
+    recall_before = fact_recall(model, tok, recipe) if "base" in recipe else None
     heldout = tasks.wiki_chunks("heldout", n=96, chars=500, seed=1)
     random_loss = lm_loss(random_model, tok, heldout)
     hist = fit(model, data(), steps=recipe["steps"], lr=recipe["lr"], weight_decay=recipe["weight_decay"],
@@ -135,6 +165,7 @@ def build(name: str, steps: int | None = None, out: pathlib.Path | None = None) 
         "loss_curve": list(zip(hist.steps, [round(x, 4) for x in hist.loss])),
         "heldout_wiki_loss": round(lm_loss(model, tok, heldout), 4), "random_init_heldout_wiki_loss": round(random_loss, 4),
         "fact_recall": fact_recall(model, tok, recipe),
+        **({"fact_recall_of_base_model": recall_before} if recall_before else {}),
         "new_task_accuracy_before_finetuning": {f: round(answer_accuracy(model, tok, tasks.task(f, 200, seed=123)), 4) for f in ("add", "copy") + tasks.NEW_FAMILIES},
         "build_wall_s": round(time.time() - t0, 1), "torch": torch.__version__,
     }
