@@ -276,3 +276,25 @@ def counterfactual_edits(world: FactWorld, n: int, seed: int = 0, edit_template:
     touched = {s for s, _ in keys}
     locality = [world.render(s, r, edit_template) for s in world.subjects if s not in touched for r in world.relations]
     return edits, locality
+
+
+def load_edits(source: str, n: int, seed: int = 0, edit_template: int = 0, paraphrase_templates=(2, 6),
+               world_seed: int = 0) -> tuple[list[dict], list[dict]]:
+    """Edits and locality rows from the fact world ("fact-world", offline) or CounterFact on the hub
+    ("azhx/counterfact": requested_rewrite / paraphrase_prompts / neighborhood_prompts, as released with ROME;
+    the field names follow that release and were not checked against this hub copy)."""
+    if source == "fact-world":
+        return counterfactual_edits(fact_world(seed=world_seed), n, seed, edit_template, paraphrase_templates)
+    if source != "azhx/counterfact":
+        raise ValueError(f"unknown edit source {source!r}: use 'fact-world' or 'azhx/counterfact'")
+    from datasets import load_dataset
+    ds = load_dataset(source, split="train").shuffle(seed=seed).select(range(n))
+    edits, locality = [], []
+    for r in ds:
+        rw = r["requested_rewrite"]
+        new, old = " " + rw["target_new"]["str"].strip(), " " + rw["target_true"]["str"].strip()
+        edits.append({"subject": rw["subject"], "relation": rw.get("relation_id", ""), "prompt": rw["prompt"].format(rw["subject"]),
+                      "answer": new, "old_answer": old,
+                      "paraphrases": [{"prompt": p, "answer": new} for p in r["paraphrase_prompts"]]})
+        locality += [{"prompt": p, "answer": old} for p in r["neighborhood_prompts"][:2]]
+    return edits, locality
