@@ -155,6 +155,26 @@ READY: dict[str, dict] = {
                     max_len=(8, 8192), lr=(0, 1)),
         choices=dict(granularity=["category", "model", "layer"]),
     ),
+    "locft_bf": dict(
+        claim="Breadth-first, mini-batch fine-tuning of one localized matrix beats depth-first editing, which forgets its own edits.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama-facts", edits_source="fact-world", n_edits=32,
+                                  n_locality=150, layer=3, module="mlp.down_proj", lr=5e-3, lr_all=5e-4, batch_size=16,
+                                  max_epochs=25, loss_stop=0.01, df_max_steps=30, sweep_layers=[1, 3, 5],
+                                  sweep_modules=["mlp.down_proj", "self_attn.o_proj"]),
+                             seconds=45, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="Qwen/Qwen2.5-1.5B-Instruct", edits_source="azhx/counterfact", n_edits=1000,
+                                n_locality=500, layer=6, lr=5e-4, lr_all=1e-5, batch_size=32, max_epochs=25,
+                                sweep_layers=[4, 6, 12, 20]),
+                           seconds=1800, hardware="1 GPU, 24 GB"),
+        },
+        dry_run=dict(model_id="ftkit/tiny-llama-facts", edits_source="fact-world", n_edits=8, n_locality=20, layer=3,
+                     max_epochs=1, df_max_steps=1, sweep_layers=[1], sweep_modules=["mlp.down_proj"]),
+        ranges=dict(n_edits=(1, 10**6), n_locality=(1, 10**6), layer=(0, 200), lr=(0, 1), lr_all=(0, 1), batch_size=(1, 4096),
+                    max_epochs=(1, 1000), loss_stop=(0, 10), df_max_steps=(1, 10**4)),
+        choices=dict(module=["mlp.down_proj", "mlp.up_proj", "mlp.gate_proj", "self_attn.q_proj", "self_attn.k_proj",
+                             "self_attn.v_proj", "self_attn.o_proj"]),
+    ),
 }
 
 BY_SLUG = {p.slug: p for p in PAPERS}
