@@ -175,6 +175,32 @@ READY: dict[str, dict] = {
         choices=dict(module=["mlp.down_proj", "mlp.up_proj", "mlp.gate_proj", "self_attn.q_proj", "self_attn.k_proj",
                              "self_attn.v_proj", "self_attn.o_proj"]),
     ),
+    "mend": dict(
+        claim="A meta-trained MEND editor turns one gradient of a held-out edit into a weight update that makes the edit hold on paraphrases while leaving unrelated facts intact, unlike its untrained (identity) start.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama-facts", edits_source="fact-world",
+                                  edit_layers=[4, 5], edit_modules=["mlp.up_proj", "mlp.down_proj"], n_train_edits=240,
+                                  n_test_edits=24, n_test_subjects=40, n_locality=64, mend_rank=32, meta_steps=300,
+                                  n_loc_per_step=8, editor_lr=1e-3, alpha_init=1e-2, alpha_lr=1e-3, c_edit=0.1,
+                                  ft_steps=5, ft_lrs=[0.01, 0.1, 1.0], batch_edit_sizes=[1, 4, 12],
+                                  heldout_source="wiki-sample", n_heldout=8, max_len=48),
+                             seconds=45, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="Qwen/Qwen2.5-0.5B", edits_source="azhx/counterfact", edit_layers=[21, 22, 23],
+                                n_train_edits=2000, n_test_edits=200, n_locality=400, mend_rank=1920, meta_steps=5000,
+                                editor_lr=1e-4, alpha_init=1e-4, alpha_lr=1e-4, ft_lrs=[1e-4, 1e-3, 1e-2],
+                                batch_edit_sizes=[1, 4, 16, 64], heldout_source="Salesforce/wikitext", n_heldout=64,
+                                max_len=64),
+                           seconds=1800, hardware="1 GPU, 24 GB"),
+        },
+        dry_run=dict(model_id="ftkit/tiny-llama", edits_source="fact-world", edit_layers=[4, 5], n_train_edits=32,
+                     n_test_edits=8, n_locality=40, mend_rank=8, meta_steps=2, batch_edit_sizes=[1, 4],
+                     heldout_source="wiki-sample", n_heldout=4, max_len=48),
+        ranges=dict(n_train_edits=(1, 10**7), n_test_edits=(1, 10**6), n_test_subjects=(1, 10**6), n_locality=(1, 10**7),
+                    mend_rank=(1, 65536), meta_steps=(1, 10**7), n_loc_per_step=(1, 4096), editor_lr=(0, 1),
+                    alpha_init=(0, 100), alpha_lr=(0, 1), c_edit=(0, 1000), ft_steps=(1, 10**4), n_heldout=(1, 10**6),
+                    max_len=(8, 8192)),
+        choices=dict(edits_source=["fact-world", "azhx/counterfact"]),
+    ),
 }
 
 BY_SLUG = {p.slug: p for p in PAPERS}
