@@ -82,6 +82,18 @@ def batches(encoded: list[dict], batch_size: int, pad_id: int, seed: int = 0):
         yield collate([encoded[i] for i in idx], pad_id)
 
 
+def answer_nll(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Per-example mean negative log-likelihood of the answer tokens (labels IGNORE on prompt and padding).
+
+    logits: (B, T, V) for input_ids whose labels are `labels` (B, T); position t predicts token t+1.
+    Editing objectives average per example first, so a long answer does not outweigh a short one.
+    """
+    nll = torch.nn.functional.cross_entropy(logits[:, :-1].transpose(1, 2).float(), labels[:, 1:],
+                                            ignore_index=IGNORE, reduction="none")
+    n = (labels[:, 1:] != IGNORE).sum(1).clamp(min=1)
+    return nll.sum(1) / n
+
+
 def packed_blocks(token_ids: list[int], block: int) -> torch.Tensor:
     """Cut one long token stream into (N, block) rows for language-model pretraining."""
     n = len(token_ids) // block

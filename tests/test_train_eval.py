@@ -77,3 +77,14 @@ def test_lm_loss_is_lower_for_the_pretrained_model():
     texts = tasks.wiki_chunks("heldout", n=8, seed=0)
     random_model, _ = _model()
     assert evaluate.lm_loss(models.load_model("ftkit/tiny-llama"), tok, texts) < evaluate.lm_loss(random_model, tok, texts) - 1
+
+
+def test_answer_nll_is_the_per_example_mean_of_answer_tokens():
+    model, tok = _model()
+    rows = [{"prompt": "copy: a ->", "answer": " a"}, {"prompt": "copy: a b c d ->", "answer": " a b c d"}]
+    b = train.collate(train.encode_pairs(tok, rows), tok.pad_token_id)
+    logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
+    per = train.answer_nll(logits, b["labels"])
+    for i in range(2):
+        one = train.collate([train.encode_pairs(tok, rows[i:i + 1])[0]], tok.pad_token_id)
+        assert torch.allclose(per[i], model(**one).loss, atol=1e-5)     # HF's token mean for a single example
