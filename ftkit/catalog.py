@@ -56,11 +56,11 @@ PAPERS = [
     P(3, "points", 'POINTS', 'POINTS: Improving Your Vision-language Model with Affordable Strategies', "2409.04828", "vision-language", "03-points.md"),
     P(4, "levi", 'LEVI', 'LEVI: Generalizable Fine-tuning via Layer-wise Ensemble of Different Views', "2402.04644", "robust fine-tuning", "04-levi.md"),
     P(5, "conjugate_prompting", 'Conjugate Prompting', 'Understanding Catastrophic Forgetting in Language Models via Implicit Inference', "2309.10105", "forgetting", "05-conjugate-prompting.md"),
-    P(6, "composable_sft", 'LT-SFT', 'Composable Sparse Fine-Tuning for Cross-Lingual Transfer', "2110.07560", "sparse fine-tuning", "06-composable-sft.md"),
+    P(6, "lottery_ticket_sparse_ft", 'LT-SFT', 'Composable Sparse Fine-Tuning for Cross-Lingual Transfer', "2110.07560", "sparse fine-tuning", "06-composable-sft.md"),
     P(7, "clear_data_curation", 'CLEAR', 'Automated Data Curation for Robust Language Model Fine-Tuning', "2403.12776", "data curation", "07-clear-data-curation.md"),
     P(8, "locft_bf", 'LocFT-BF', 'Fine-tuning Done Right in Model Editing', "2509.22072", "model editing", "08-locft-bf.md"),
     P(9, "cge_novelty", 'CGE', "What's New in My Data? Novelty Exploration via Contrastive Generation", "2410.14765", "data selection", "09-cge-novelty.md"),
-    P(10, "da_for_pet", 'DA-for-PET', 'Effectiveness of Data Augmentation for Parameter Efficient Tuning with Limited Data', "2303.02577", "PEFT", "10-da-for-pet.md"),
+    P(10, "augmentation_for_pet", 'DA-for-PET', 'Effectiveness of Data Augmentation for Parameter Efficient Tuning with Limited Data', "2303.02577", "PEFT", "10-da-for-pet.md"),
     P(11, "got_d", 'GOT-D', 'Get more for less: Principled Data Selection for Warming Up Fine-Tuning in LLMs', "2405.02774", "data selection", "11-got-d.md"),
     P(12, "roste", 'RoSTE', 'RoSTE: An Efficient Quantization-Aware Supervised Fine-Tuning Approach for Large Language Models', "2502.09003", "quantization", "12-roste.md"),
     P(13, "tuco", 'TuCo', 'TuCo: Measuring the Contribution of Fine-Tuning to Individual Responses of LLMs', "2506.23423", "analysis", "13-tuco.md"),
@@ -80,13 +80,13 @@ PAPERS = [
     P(27, "uds_batch_selection", 'UDS', 'Utility-Diversity Aware Online Batch Selection for LLM Supervised Fine-tuning', "2510.16882", "data selection", "27-uds-batch-selection.md"),
     P(28, "anytasktune", 'AnyTaskTune', 'AnyTaskTune: Advanced Domain-Specific Solutions through Task-Fine-Tuning', "2407.07094", "recipes", "28-anytasktune.md"),
     P(29, "onpolicy_pref", 'On-policy + negative gradient', 'Preference Fine-Tuning of LLMs Should Leverage Suboptimal, On-Policy Data', "2404.14367", "preference learning", "29-onpolicy-pref.md"),
-    P(30, "dsee_sparse_peft", 'DSEE', 'DSEE: Dually Sparsity-embedded Efficient Tuning of Pre-trained Language Models', "2111.00160", "sparse fine-tuning", "30-dsee-sparse-peft.md"),
+    P(30, "dsee", 'DSEE', 'DSEE: Dually Sparsity-embedded Efficient Tuning of Pre-trained Language Models', "2111.00160", "sparse fine-tuning", "30-dsee-sparse-peft.md"),
     P(31, "finetune_pipeline_survey", 'Fine-tuning pipeline walkthrough', 'The Ultimate Guide to Fine-Tuning LLMs from Basics to Breakthroughs: An Exhaustive Review of Technologies, Research, Best Practices, Applied Research Challenges and Opportunities', "2408.13296", "recipes", "31-finetune-pipeline-survey.md"),
     P(32, "instruction_robustness", 'Instruction-phrasing robustness', 'Evaluating the Zero-shot Robustness of Instruction-tuned Language Models', "2306.11270", "robustness", "32-instruction-robustness.md"),
     P(33, "pseudo_label_pretrain", 'Pseudo-label pre-training', 'Predictions For Pre-training Language Models', "2011.09031", "pretraining", "33-pseudo-label-pretrain.md"),
     P(34, "vision_perturbations", 'Vision Matters', 'Vision Matters: Simple Visual Perturbations Can Boost Multimodal Math Reasoning', "", "vision-language", "34-vision-perturbations.md"),
-    P(35, "scattered_connected", 'IAA (Scattered or Connected?)', 'Scattered or Connected? An Optimized Parameter-efficient Tuning Approach for Information Retrieval', "1808.35574", "PEFT", "35-scattered-connected.md"),
-    P(36, "skill_localization", 'Grafting', 'Task-Specific Skill Localization in Fine-tuned Language Models', "2302.06600", "sparse fine-tuning", "36-skill-localization.md"),
+    P(35, "aside_pathway_retrieval", 'IAA (Scattered or Connected?)', 'Scattered or Connected? An Optimized Parameter-efficient Tuning Approach for Information Retrieval', "2208.09847", "PEFT", "35-scattered-connected.md"),
+    P(36, "skill_grafting", 'Grafting', 'Task-Specific Skill Localization in Fine-tuned Language Models', "2302.06600", "sparse fine-tuning", "36-skill-localization.md"),
     P(37, "sara", 'SaRA', 'SaRA: High-Efficient Diffusion Model Fine-tuning with Progressive Sparse Low-Rank Adaptation', "2409.06633", "diffusion", "37-sara.md"),
     P(38, "modality_interference", 'Modality Interference', 'Diagnosing and Mitigating Modality Interference in Multimodal Large Language Models', "2505.19616", "vision-language", "38-modality-interference.md"),
     P(39, "cot_noise_tint", 'TInt CoT noise', 'Understanding the Effect of Noise in LLM Training Data with Algorithmic Chains of Thought', "2402.04004", "reasoning & logic", "39-cot-noise-tint.md"),
@@ -201,6 +201,14 @@ READY: dict[str, dict] = {
                     max_len=(8, 8192)),
         choices=dict(edits_source=["fact-world", "azhx/counterfact"]),
     ),
+    # <ready:unified_peft>
+    # <ready:dsee>
+    # <ready:lottery_ticket_sparse_ft>
+    # <ready:skill_grafting>
+    # <ready:lofit>
+    # <ready:roste>
+    # <ready:aside_pathway_retrieval>
+    # <ready:augmentation_for_pet>
 }
 
 BY_SLUG = {p.slug: p for p in PAPERS}

@@ -29,7 +29,7 @@ def test_mistyped_value_exits_nonzero_with_one_line():
 
 
 def test_planned_notebook_is_refused_clearly():
-    r = ftkit("run", "dsee_sparse_peft")
+    r = ftkit("run", "logicllama")
     assert r.returncode == 2 and "planned" in r.stderr
 
 
