@@ -1,0 +1,42 @@
+import torch
+from transformers import BertConfig, BertModel
+
+from ftkit import encoder as E, textdata, train
+
+
+class Tok:
+    """A whitespace tokenizer good enough for unit tests (hash words into a small vocabulary)."""
+    def __call__(self, texts, padding=True, truncation=True, max_length=16, return_tensors="pt"):
+        ids = [[1 + hash(w) % 90 for w in t.split()][:max_length] for t in texts]
+        n = max(len(i) for i in ids)
+        return {"input_ids": torch.tensor([i + [0] * (n - len(i)) for i in ids]),
+                "attention_mask": torch.tensor([[1] * len(i) + [0] * (n - len(i)) for i in ids])}
+
+
+def tiny_bert():
+    torch.manual_seed(0)
+    return BertModel(BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                intermediate_size=64), add_pooling_layer=False)
+
+
+def test_mean_pool_ignores_padding():
+    h = torch.tensor([[[1.0, 1.0], [3.0, 3.0], [100.0, 100.0]]])
+    assert E.mean_pool(h, torch.tensor([[1, 1, 0]])).tolist() == [[2.0, 2.0]]
+
+
+def test_classifier_learns_and_embed_is_normalised():
+    tok, enc = Tok(), tiny_bert()
+    rows = textdata.sentiment(128, seed=0)
+    clf = E.PooledClassifier(enc, n_labels=2)
+    before = E.accuracy(clf, tok, rows)
+    train.fit(clf, E.text_batches(rows, tok, 16), steps=60, lr=3e-3, loss_fn=E.classification_loss)
+    assert E.accuracy(clf, tok, rows) > max(before, 0.8)
+    v = E.embed(enc, tok, ["a b c", "d e"])
+    assert v.shape == (2, 32) and torch.allclose(v.norm(dim=-1), torch.ones(2), atol=1e-5)
+
+
+def test_cosine_head_has_no_parameters_of_its_own():
+    tok, enc = Tok(), tiny_bert()
+    clf = E.PooledClassifier(enc, label_texts=["bad", "good"], tokenizer=tok)
+    assert sum(p.numel() for p in clf.parameters()) == sum(p.numel() for p in enc.parameters())
+    assert E.predict_logits(clf, tok, ["the film was good ."]).shape == (1, 2)
