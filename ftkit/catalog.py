@@ -202,9 +202,55 @@ READY: dict[str, dict] = {
         choices=dict(edits_source=["fact-world", "azhx/counterfact"]),
     ),
     # <ready:unified_peft>
-    # <ready:dsee>
+    "dsee": dict(
+        claim="A low-rank + sparse update (sparse support from a low-rank + sparse decomposition of the pre-trained "
+              "weight) tunes as well as LoRA at matched parameters; magnitude-pruned weights need re-tuning, which "
+              "recovers the accuracy.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="sentence-transformers/all-MiniLM-L6-v2",
+                                  dataset="sentiment", n_layers=3, n_train=1200, n_test=400, max_len=32, batch_size=16,
+                                  steps=60, lr=5e-3, lora_r=4, lora_alpha=4, num_sparse=64, decomp_rank_max=64,
+                                  decomp_thresh_sd=2.5, train_seeds=2, extra_ranks=[2, 8], prune_ratios=[0.2, 0.5, 0.7],
+                                  retune_steps=20, heads_pruned=3),
+                             seconds=60, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="google-bert/bert-base-uncased", dataset="nyu-mll/glue", n_layers=12,
+                                n_train=67349, n_test=872, max_len=128, batch_size=32, steps=6000, lr=2e-4, lora_r=16,
+                                lora_alpha=16, train_seeds=3, retune_steps=1000),
+                           seconds=2400, hardware="1 GPU, 16 GB"),
+        },
+        dry_run=dict(model_id="sentence-transformers/all-MiniLM-L6-v2", dataset="sentiment", n_layers=2, n_train=64,
+                     n_test=32, max_len=32, steps=2, retune_steps=2, train_seeds=1, extra_ranks=[2], prune_ratios=[0.5],
+                     decomp_rank_max=11),
+        ranges=dict(n_layers=(1, 48), n_train=_N, n_test=_N, max_len=(8, 512), batch_size=(1, 4096), steps=(1, 10**6),
+                    lr=(0, 1), lora_r=(1, 1024), lora_alpha=(0, 4096), num_sparse=(0, 10**6), decomp_rank_max=(1, 4096),
+                    decomp_thresh_sd=(0, 100), train_seeds=(1, 10), retune_steps=(0, 10**6), heads_pruned=(0, 64)),
+        choices=dict(dataset=["sentiment", "nyu-mll/glue"]),
+    ),
     # <ready:lottery_ticket_sparse_ft>
-    # <ready:skill_grafting>
+    "skill_grafting": dict(
+        claim="Grafting a learnt 0.1% region of the fine-tuned weights onto the pre-trained model recovers most of the "
+              "fine-tuning gain, a random region of equal size does not, and the graft is better calibrated.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="sentence-transformers/all-MiniLM-L6-v2",
+                                  dataset="sentiment", ood_datasets=["ood_templates", "polarity"], n_per_class=64,
+                                  n_test=400, n_ood=400, max_len=32, ft_steps=60, ft_lr=0.05, ft_batch=16,
+                                  sparsities=[0.0001, 0.001], graft_steps=40, graft_batch=32, graft_step0=2.0,
+                                  sigmoid_bias=10.0, round_every=10, interp_alphas=[0.25, 0.5]),
+                             seconds=60, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="FacebookAI/roberta-base", dataset="stanfordnlp/sst2",
+                                ood_datasets=["stanfordnlp/imdb", "fancyzhx/yelp_polarity"], n_test=872, n_ood=1000,
+                                max_len=128, ft_steps=1000, ft_lr=0.01, ft_batch=8, sparsities=[0.00001, 0.0001, 0.001],
+                                graft_steps=400, round_every=20),
+                           seconds=1800, hardware="1 GPU, 16 GB"),
+        },
+        dry_run=dict(model_id="sentence-transformers/all-MiniLM-L6-v2", dataset="sentiment",
+                     ood_datasets=["ood_templates", "polarity"], n_per_class=8, n_test=32, n_ood=32, max_len=32,
+                     ft_steps=2, graft_steps=2, round_every=1),
+        ranges=dict(n_per_class=(1, 10**6), n_test=_N, n_ood=_N, max_len=(8, 512), ft_steps=(1, 10**6), ft_lr=(0, 100),
+                    ft_batch=(1, 4096), graft_steps=(1, 10**6), graft_batch=(1, 4096), graft_step0=(0, 1000),
+                    sigmoid_bias=(0, 100), round_every=(1, 10**6)),
+        choices=dict(dataset=["sentiment", "stanfordnlp/sst2"]),
+    ),
     # <ready:lofit>
     # <ready:roste>
     # <ready:aside_pathway_retrieval>

@@ -298,3 +298,68 @@ def load_edits(source: str, n: int, seed: int = 0, edit_template: int = 0, parap
                       "paraphrases": [{"prompt": p, "answer": new} for p in r["paraphrase_prompts"]]})
         locality += [{"prompt": p, "answer": old} for p in r["neighborhood_prompts"][:2]]
     return edits, locality
+
+
+# ---------------------------------------------------------------------------------------------
+# A two-"language" topic world for cross-lingual transfer (LT-SFT, novelty notebooks): one latent
+# generator of short sentences (adjective, subject, verb, object) about one of three topics,
+# rendered in language A (English words the zoo models know) or language B, a cipher: a bijective
+# pseudo-word lexicon the models never saw (optionally with adjective-noun order swapped).
+# ---------------------------------------------------------------------------------------------
+TOPIC_LEXICON = {   # per topic: nouns, verbs, adjectives; "neutral" words carry no topic
+    "animals": (["dog", "cat", "horse", "bird", "fox", "cow", "sheep", "wolf"], ["chases", "bites", "hunts"],
+                ["furry", "wild", "hungry"]),
+    "food": (["bread", "apple", "soup", "cheese", "rice", "cake", "egg", "milk"], ["cooks", "tastes", "bakes"],
+             ["fresh", "sweet", "salty"]),
+    "tools": (["hammer", "saw", "drill", "nail", "knife", "rope", "axe", "wrench"], ["cuts", "fixes", "breaks"],
+              ["sharp", "rusty", "heavy"]),
+    "neutral": (["man", "girl", "friend", "child", "woman", "boy"], ["sees", "likes", "finds"], ["big", "old", "small"]),
+}
+_CIPHER_SYL = ["zo", "rak", "vu", "pli", "dro", "xe", "quo", "gni", "ftu", "ska", "bre", "yth", "mox", "jev", "wuk", "tsa"]
+
+
+def cipher_lexicon(seed: int = 0) -> dict[str, str]:
+    """A bijective map from every word of TOPIC_LEXICON (and "the") to a pseudo-word of two rare syllables."""
+    rng = random.Random(f"cipher-{seed}")
+    words = ["the"] + sorted({w for nouns, verbs, adjs in TOPIC_LEXICON.values() for w in nouns + verbs + adjs})
+    out, used = {}, set()
+    for w in words:
+        while True:
+            c = rng.choice(_CIPHER_SYL) + rng.choice(_CIPHER_SYL)
+            if c not in used:
+                break
+        out[w] = c
+        used.add(c)
+    return out
+
+
+def bilingual_topics(n: int, seed: int = 0, lang: str = "A", swap_adj: bool = False, loanwords: float = 0.0,
+                     lexicon_seed: int = 0) -> list[dict]:
+    """`n` sentences of the topic world, balanced over the 3 topics, in language "A" or "B".
+
+    Each sentence "the ADJ SUBJ VERB the OBJ" has 1-2 of its 4 content slots drawn from the topic's
+    lexicon and the rest from neutral words, so the topic rests on one or two words. In B every word is
+    replaced through `cipher_lexicon(lexicon_seed)`; `swap_adj` puts adjectives after nouns; `loanwords`
+    keeps each word in its A form with that probability (the code-switching that real target-language
+    text contains). Rows: text, prompt (text + " topic:"), answer (" animals" | " food" | " tools"),
+    label (0-2), topic, lang. Same seed, same sentences: A and B rows of one seed are translations.
+    """
+    if lang not in ("A", "B"):
+        raise ValueError(f"lang must be 'A' or 'B', got {lang!r}")
+    topics = ["animals", "food", "tools"]
+    rng = random.Random(f"bilingual-{seed}")
+    mix = random.Random(f"bilingual-mix-{seed}")
+    cipher = cipher_lexicon(lexicon_seed)
+    rows = []
+    for i in range(n):
+        t = topics[i % 3]
+        on = set(rng.sample(range(4), rng.choice((1, 2))))        # content slots that carry the topic
+        lex = [TOPIC_LEXICON[t if j in on else "neutral"] for j in range(4)]
+        adj, subj, verb = rng.choice(lex[0][2]), rng.choice(lex[1][0]), rng.choice(lex[2][1])
+        obj = rng.choice(lex[3][0])
+        words = ["the", subj, adj, verb, "the", obj] if (lang == "B" and swap_adj) else ["the", adj, subj, verb, "the", obj]
+        if lang == "B":
+            words = [w if mix.random() < loanwords else cipher[w] for w in words]
+        text = " ".join(words)
+        rows.append({"text": text, "prompt": text + " topic:", "answer": " " + t, "label": i % 3, "topic": t, "lang": lang})
+    return rows

@@ -1,0 +1,107 @@
+"""Bottleneck adapters, the hand-written Llama prefix, and the budget counter."""
+import copy
+
+import pytest
+import torch
+
+from ftkit import adapters as A
+from ftkit import models
+
+
+@pytest.fixture(scope="module")
+def llama():
+    return models.load_model("ftkit/tiny-llama"), models.load_tokenizer("ftkit/tiny-llama")
+
+
+@pytest.fixture(scope="module")
+def batch(llama):
+    _, tok = llama
+    return dict(tok(["The capital of Kalo is Mizu and", "hi there"], return_tensors="pt", padding=True))
+
+
+@pytest.mark.parametrize("where", A.WHERE)
+@pytest.mark.parametrize("mode", A.MODES)
+def test_adapters_start_as_identity_then_change_the_output_and_get_gradients(llama, batch, where, mode):
+    base, _ = llama
+    ref = base(**batch).logits
+    m = copy.deepcopy(base)
+    A.freeze(m)
+    ads = A.add_adapters(m, where, mode, r=4, scale=4.0)
+    assert len(ads) == m.config.num_hidden_layers
+    assert torch.allclose(m(**batch).logits, ref)                       # W_up = 0: unchanged at step 0
+    for a in ads:
+        torch.nn.init.normal_(a.up.weight, std=0.1)
+    out = m(**batch).logits
+    assert (out - ref).abs().max() > 1e-2
+    out.sum().backward()
+    assert all(a.down.weight.grad is not None and a.down.weight.grad.abs().sum() > 0 for a in ads)
+    assert all(p.grad is None for n, p in m.named_parameters() if "ftkit_adapters" not in n)
+    b = A.budget(m, models.count_parameters(base))
+    assert b["trainable"] == len(ads) * (2 * 4 * m.config.hidden_size + 4 + m.config.hidden_size)
+    ads.remove()
+    assert torch.allclose(m(**batch).logits, ref)
+
+
+def test_parallel_reads_the_input_sequential_the_output(llama, batch):
+    """Parallel at the FFN: Δ depends only on the FFN input x, so it equals s·f(x W_down) W_up computed by hand."""
+    base, _ = llama
+    m = copy.deepcopy(base)
+    A.freeze(m)
+    mlp = m.model.layers[2].mlp
+    seen = {}
+    mlp.register_forward_hook(lambda mod, i, o: seen.update(x=i[0], h=o))
+    ads = A.add_adapters(m, "ffn", "parallel", r=4, scale=2.0, layers=[2])
+    torch.nn.init.normal_(ads[0].up.weight, std=0.1)
+    m(**batch)
+    x = seen["x"]
+    plain = base.model.layers[2].mlp(x)
+    assert torch.allclose(seen["h"], plain + 2.0 * ads[0].up(torch.relu(ads[0].down(x))), atol=1e-5)
+
+
+def test_bert_sites_houlsby_and_parallel():
+    enc = models.load_model("sentence-transformers/all-MiniLM-L6-v2", kind="encoder")
+    tok = models.load_tokenizer("sentence-transformers/all-MiniLM-L6-v2")
+    b = dict(tok(["a small test sentence"], return_tensors="pt"))
+    ref = enc(**b).last_hidden_state
+    for where in A.WHERE:
+        for mode in A.MODES:
+            m = copy.deepcopy(enc)
+            A.freeze(m)
+            ads = A.add_adapters(m, where, mode, r=4)
+            assert len(ads) == 6 and torch.allclose(m(**b).last_hidden_state, ref, atol=1e-6)
+            for a in ads:
+                torch.nn.init.normal_(a.up.weight, std=0.1)
+            assert (m(**b).last_hidden_state - ref).abs().max() > 1e-3
+
+
+def test_prefix_of_length_zero_is_the_plain_model_and_generate_matches_the_no_cache_loop(llama, batch):
+    base, tok = llama
+    ref = base(**batch).logits
+    m0 = copy.deepcopy(base)
+    A.add_prefix(m0, 0)
+    assert torch.allclose(m0(**batch).logits, ref, atol=1e-4)
+    m = copy.deepcopy(base)
+    A.freeze(m)
+    pre = A.add_prefix(m, 3, init_ids=torch.tensor([5, 6, 7]))
+    assert A.budget(m)["trainable"] == m.config.num_hidden_layers * 2 * 3 * m.config.hidden_size
+    assert len(pre) == m.config.num_hidden_layers
+    ids = tok(["The capital of Kalo is"], return_tensors="pt")
+    g = m.generate(**ids, max_new_tokens=5, do_sample=False, pad_token_id=tok.pad_token_id)
+    x = ids["input_ids"]
+    for _ in range(5):
+        x = torch.cat([x, m(input_ids=x).logits[:, -1].argmax(-1, keepdim=True)], 1)
+    assert g.tolist() == x.tolist()
+    mm = copy.deepcopy(m)                                   # the written-out forward survives a deep copy
+    assert torch.allclose(mm(**batch).logits, m(**batch).logits)
+
+
+def test_prefix_equals_prepending_those_tokens_kv():
+    """A prefix initialised from tokens' own keys/values, attended without RoPE, on a model without RoPE effect
+    is exactly a gated mix: checked in the notebook; here: right padding does not change real positions."""
+    base = models.load_model("ftkit/tiny-llama")
+    tok = models.load_tokenizer("ftkit/tiny-llama")
+    m = copy.deepcopy(base)
+    A.add_prefix(m, 2)
+    one = m(**tok(["hello world"], return_tensors="pt")).logits
+    two = m(**tok(["hello world", "a much longer second sentence here"], return_tensors="pt", padding=True)).logits
+    assert torch.allclose(one[0], two[0, : one.shape[1]], atol=1e-4)
