@@ -184,7 +184,8 @@ def prefix_attention(attn, hidden_states, position_embeddings=None, attention_ma
         real = scores[..., l:].masked_fill(~attention_mask[..., :S], float("-inf"))
     else:
         real = scores[..., l:] + attention_mask[..., :S]
-    weights = torch.softmax(torch.cat([scores[..., :l], real], -1).float(), -1).to(q.dtype)
+    full = torch.cat([scores[..., :l], real], -1)
+    weights = torch.softmax(full.to(torch.promote_types(full.dtype, torch.float32)), -1).to(q.dtype)   # fp32 at least
     out = (weights @ V).transpose(1, 2).reshape(B, T, -1)
     return attn.o_proj(out), weights
 
@@ -206,6 +207,8 @@ def add_prefix(model, length: int, init_ids: torch.Tensor | None = None, layers=
         a.prefix = PrefixKV(n_kv, length, a.head_dim).to(device=ref.device, dtype=torch.float32)
         prefixes.append(a.prefix)
     if init_ids is not None:
+        if init_ids.numel() != length:
+            raise ValueError(f"add_prefix: init_ids must hold exactly length={length} token ids, got {init_ids.numel()}")
         kv = {}
         hooks = [a.k_proj.register_forward_hook(lambda m, i, o, a=a: kv.__setitem__((id(a), "k"), o)) for _, a in attns]
         hooks += [a.v_proj.register_forward_hook(lambda m, i, o, a=a: kv.__setitem__((id(a), "v"), o)) for _, a in attns]

@@ -201,7 +201,26 @@ READY: dict[str, dict] = {
                     max_len=(8, 8192)),
         choices=dict(edits_source=["fact-world", "azhx/counterfact"]),
     ),
-    # <ready:unified_peft>
+    "unified_peft": dict(
+        claim="Prefix tuning is exactly a gated parallel adapter; adapters, prefix, LoRA and the MAM adapter compared one "
+              "design dimension at a time at matched parameter budgets.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama", dataset="upper_first", n_train=2000,
+                                  n_eval=100, steps=60, batch_size=16, max_len=32, lr_peft=3e-3, lr_full=1e-3,
+                                  budgets=[4, 32], scale=4.0, identity_layer=3, identity_prefix_len=8, max_new_tokens=8),
+                             seconds=35, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="Qwen/Qwen2.5-0.5B", dataset="EdinburghNLP/xsum", n_train=20000, n_eval=500,
+                                steps=2000, batch_size=16, max_len=512, lr_peft=1e-3, lr_full=2e-5, budgets=[16, 512],
+                                identity_layer=12, identity_prefix_len=30, max_new_tokens=60),
+                           seconds=10800, hardware="1 GPU, 40 GB"),
+        },
+        dry_run=dict(model_id="ftkit/tiny-llama", dataset="upper_first", n_train=64, n_eval=16, steps=2, max_len=32,
+                     budgets=[2, 8], identity_layer=3, identity_prefix_len=4, max_new_tokens=8),
+        ranges=dict(n_train=_N, n_eval=(1, 10**6), steps=(1, 10**6), batch_size=(1, 4096), max_len=(8, 8192),
+                    lr_peft=(0, 1), lr_full=(0, 1), scale=(0, 100), identity_layer=(0, 200), identity_prefix_len=(1, 4096),
+                    max_new_tokens=(1, 1024)),
+        choices=dict(dataset=["upper_first", "reverse", "sort", "mod10", "kv", "EdinburghNLP/xsum"]),
+    ),
     "dsee": dict(
         claim="A low-rank + sparse update (sparse support from a low-rank + sparse decomposition of the pre-trained "
               "weight) tunes as well as LoRA at matched parameters; magnitude-pruned weights need re-tuning, which "
@@ -210,9 +229,9 @@ READY: dict[str, dict] = {
             "smoke": Profile(dict(profile="smoke", seed=0, model_id="sentence-transformers/all-MiniLM-L6-v2",
                                   dataset="sentiment", n_layers=3, n_train=1200, n_test=400, max_len=32, batch_size=16,
                                   steps=60, lr=5e-3, lora_r=4, lora_alpha=4, num_sparse=64, decomp_rank_max=64,
-                                  decomp_thresh_sd=2.5, train_seeds=2, extra_ranks=[2, 8], prune_ratios=[0.2, 0.5, 0.7],
+                                  decomp_thresh_sd=2.5, train_seeds=2, extra_ranks=[8], prune_ratios=[0.2, 0.5, 0.7],
                                   retune_steps=20, heads_pruned=3),
-                             seconds=60, hardware="2-core CPU"),
+                             seconds=75, hardware="2-core CPU"),
             "gpu": Profile(dict(model_id="google-bert/bert-base-uncased", dataset="nyu-mll/glue", n_layers=12,
                                 n_train=67349, n_test=872, max_len=128, batch_size=32, steps=6000, lr=2e-4, lora_r=16,
                                 lora_alpha=16, train_seeds=3, retune_steps=1000),
@@ -226,17 +245,41 @@ READY: dict[str, dict] = {
                     decomp_thresh_sd=(0, 100), train_seeds=(1, 10), retune_steps=(0, 10**6), heads_pruned=(0, 64)),
         choices=dict(dataset=["sentiment", "nyu-mll/glue"]),
     ),
-    # <ready:lottery_ticket_sparse_ft>
+    "lottery_ticket_sparse_ft": dict(
+        claim="Lottery-ticket sparse fine-tunings (dense phase, top-K of |θ−θ₀|, reset, masked re-training) learn a "
+              "task and a language in K-sparse deltas that compose by addition; at tiny scale the task does not "
+              "transfer to an unseen cipher language (reported).",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama", lang_source="cipher", src_lang="A",
+                                  tgt_lang="B", task_source="cipher-topics", target_eval="cipher-topics", n_lang_text=1000,
+                                  n_task=600, n_test=150, loanwords=0.5, steps_full=40, steps_sparse=40, lr=3e-3,
+                                  batch_size=16, max_len=48, density=0.05, density_sweep=[0.01, 0.2]),
+                             seconds=95, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="google-bert/bert-base-multilingual-cased", lang_source="wikimedia/wikipedia",
+                                src_lang="en", tgt_lang="sw", task_source="eriktks/conll2003",
+                                target_eval="masakhane/masakhaner2", n_lang_text=20000, n_task=14000, n_test=1000,
+                                steps_full=2000, steps_sparse=2000, lr=5e-5, batch_size=8, max_len=256),
+                           seconds=3600, hardware="1 GPU, 16 GB"),
+        },
+        dry_run=dict(model_id="ftkit/tiny-llama", lang_source="cipher", src_lang="A", tgt_lang="B",
+                     task_source="cipher-topics", target_eval="cipher-topics", n_lang_text=64, n_task=48, n_test=30,
+                     steps_full=2, steps_sparse=2, max_len=48),
+        ranges=dict(n_lang_text=_N, n_task=_N, n_test=_N, loanwords=(0, 1), steps_full=(1, 10**6),
+                    steps_sparse=(1, 10**6), lr=(0, 1), batch_size=(1, 4096), max_len=(8, 8192), density=(0, 1)),
+        choices=dict(lang_source=["cipher", "wikimedia/wikipedia"], task_source=["cipher-topics", "eriktks/conll2003"],
+                     target_eval=["cipher-topics", "masakhane/masakhaner2"]),
+    ),
     "skill_grafting": dict(
-        claim="Grafting a learnt 0.1% region of the fine-tuned weights onto the pre-trained model recovers most of the "
-              "fine-tuning gain, a random region of equal size does not, and the graft is better calibrated.",
+        claim="Grafting a small learnt region of the fine-tuned weights (1% of the encoder's linear weights at tiny scale) "
+              "onto the pre-trained model recovers most of the fine-tuning gain; a random region of equal size recovers "
+              "almost none.",
         profiles={
             "smoke": Profile(dict(profile="smoke", seed=0, model_id="sentence-transformers/all-MiniLM-L6-v2",
                                   dataset="sentiment", ood_datasets=["ood_templates", "polarity"], n_per_class=64,
-                                  n_test=400, n_ood=400, max_len=32, ft_steps=60, ft_lr=0.05, ft_batch=16,
-                                  sparsities=[0.0001, 0.001], graft_steps=40, graft_batch=32, graft_step0=2.0,
-                                  sigmoid_bias=10.0, round_every=10, interp_alphas=[0.25, 0.5]),
-                             seconds=60, hardware="2-core CPU"),
+                                  n_test=300, n_ood=300, max_len=32, ft_steps=60, ft_lr=0.05, ft_batch=16,
+                                  sparsities=[0.0001, 0.001, 0.01], graft_steps=40, graft_batch=32, graft_step0=2.0,
+                                  sigmoid_bias=10.0, round_every=10, interp_alphas=[0.5]),
+                             seconds=125, hardware="2-core CPU"),
             "gpu": Profile(dict(model_id="FacebookAI/roberta-base", dataset="stanfordnlp/sst2",
                                 ood_datasets=["stanfordnlp/imdb", "fancyzhx/yelp_polarity"], n_test=872, n_ood=1000,
                                 max_len=128, ft_steps=1000, ft_lr=0.01, ft_batch=8, sparsities=[0.00001, 0.0001, 0.001],
@@ -251,8 +294,43 @@ READY: dict[str, dict] = {
                     sigmoid_bias=(0, 100), round_every=(1, 10**6)),
         choices=dict(dataset=["sentiment", "stanfordnlp/sst2"]),
     ),
-    # <ready:lofit>
-    # <ready:roste>
+    "lofit": dict(
+        claim="Learned bias vectors on a few attention heads, chosen by L1-penalised per-head scalings, make a frozen model "
+              "answer held-out questions truthfully far better than the base model and than an ITI-style probe shift.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama-facts", dataset="fact-world", templates=[2, 6],
+                                  n_train=360, top_k=3, l1_lambda=1e-2, lr_A=5e-2, lr_v=5e-2, steps_A=60, steps_v=100,
+                                  batch_size=16, dpo_beta=0.5, iti_alphas=[0, 1, 2, 5, 10, 20], n_random=2, lora_rank=4,
+                                  lr_lora=3e-3, max_len=48),
+                             seconds=60, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="Qwen/Qwen2.5-1.5B", dataset="truthfulqa/truthful_qa", n_train=300, top_k=10,
+                                l1_lambda=1e-3, lr_A=1e-3, lr_v=1e-2, steps_A=190, steps_v=190, batch_size=8,
+                                iti_alphas=[0, 5, 10, 15, 20], n_random=3, lora_rank=8, lr_lora=3e-4, max_len=192),
+                           seconds=1200, hardware="1 GPU, 24 GB"),
+        },
+        dry_run=dict(model_id="ftkit/tiny-llama-facts", dataset="fact-world", n_train=48, top_k=2, steps_A=2, steps_v=2,
+                     batch_size=4, iti_alphas=[0, 5], n_random=1, lora_rank=2, max_len=48),
+        ranges=dict(n_train=(8, 10**6), top_k=(1, 10**5), l1_lambda=(0, 10), lr_A=(0, 1), lr_v=(0, 1), steps_A=(1, 10**6),
+                    steps_v=(1, 10**6), batch_size=(1, 4096), dpo_beta=(0, 100), n_random=(1, 100), lora_rank=(1, 4096),
+                    lr_lora=(0, 1), max_len=(8, 8192)),
+        choices=dict(dataset=["fact-world", "truthfulqa/truthful_qa"]),
+    ),
+    "roste": dict(
+        claim="Hadamard rotations chosen by quantization error remove the down_proj activation outliers and make 4-bit "
+              "quantization-aware SFT (STE, W4A4KV4) work: RoSTE beats plain STE QA-SFT on the quantized model.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="ftkit/tiny-llama", dataset="sort", n_train=3000, n_eval=500,
+                                  n_calib=64, max_steps=150, batch_size=16, max_len=48, lr=1e-3, w_bits=4, a_bits=4, kv_bits=4),
+                             seconds=60, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="Qwen/Qwen2.5-0.5B", dataset="trl-lib/tldr", n_train=20000, n_eval=500, n_calib=128,
+                                max_steps=1000, batch_size=16, max_len=512, lr=1e-5),
+                           seconds=2400, hardware="1 GPU, 40 GB"),
+        },
+        dry_run=dict(model_id="ftkit/tiny-llama", dataset="sort", n_train=64, n_eval=32, n_calib=8, max_steps=2, max_len=48),
+        ranges=dict(n_train=_N, n_eval=(1, 10**6), n_calib=(1, 4096), max_steps=(1, 10**6), batch_size=(1, 4096),
+                    max_len=(8, 8192), lr=(0, 1), w_bits=(2, 16), a_bits=(2, 16), kv_bits=(2, 16)),
+        choices=dict(dataset=["sort", "reverse", "mod10", "kv", "upper_first", "trl-lib/tldr"]),
+    ),
     # <ready:aside_pathway_retrieval>
     # <ready:augmentation_for_pet>
 }

@@ -103,3 +103,23 @@ def embed(encoder, tokenizer, texts: list[str], batch_size: int = 128, max_len: 
         out.append(F.normalize(mean_pool(h, b["attention_mask"].to(dev)), dim=-1).float().cpu())
     encoder.train(was)
     return torch.cat(out)
+
+
+def supcon_loss(z: torch.Tensor, labels: torch.Tensor, temperature: float = 0.1) -> torch.Tensor:
+    """Supervised contrastive loss (Khosla et al. 2020) over a batch of representations z (N, d):
+    for anchor i, positives P(i) = other examples with the same label (e.g. its own augmented view),
+        L = mean_i  -1/|P(i)| sum_{p in P(i)} log( exp(cos(z_i, z_p)/T) / sum_{a != i} exp(cos(z_i, z_a)/T) ).
+    Anchors without a positive in the batch are skipped."""
+    z = F.normalize(z.float(), dim=-1)
+    sim = z @ z.T / temperature
+    n = len(z)
+    self_mask = torch.eye(n, dtype=torch.bool, device=z.device)
+    sim = sim.masked_fill(self_mask, float("-inf"))
+    log_prob = sim - torch.logsumexp(sim, dim=1, keepdim=True)
+    pos = (labels[:, None] == labels[None, :]) & ~self_mask
+    n_pos = pos.sum(1)
+    has = n_pos > 0
+    if not has.any():
+        return z.sum() * 0.0
+    per_anchor = -(log_prob.masked_fill(~pos, 0.0).sum(1)[has] / n_pos[has])
+    return per_anchor.mean()

@@ -334,11 +334,12 @@ def cipher_lexicon(seed: int = 0) -> dict[str, str]:
 
 
 def bilingual_topics(n: int, seed: int = 0, lang: str = "A", swap_adj: bool = False, loanwords: float = 0.0,
-                     lexicon_seed: int = 0) -> list[dict]:
+                     lexicon_seed: int = 0, topic_words: tuple = (1, 2)) -> list[dict]:
     """`n` sentences of the topic world, balanced over the 3 topics, in language "A" or "B".
 
-    Each sentence "the ADJ SUBJ VERB the OBJ" has 1-2 of its 4 content slots drawn from the topic's
-    lexicon and the rest from neutral words, so the topic rests on one or two words. In B every word is
+    Each sentence "the ADJ SUBJ VERB the OBJ" has k of its 4 content slots (k drawn from `topic_words`,
+    default 1 or 2) filled from the topic's lexicon and the rest from neutral words, so the topic rests on
+    one or two words (unlabelled "running text" can use more, e.g. (3, 4), so topics cohere in context). In B every word is
     replaced through `cipher_lexicon(lexicon_seed)`; `swap_adj` puts adjectives after nouns; `loanwords`
     keeps each word in its A form with that probability (the code-switching that real target-language
     text contains). Rows: text, prompt (text + " topic:"), answer (" animals" | " food" | " tools"),
@@ -353,7 +354,7 @@ def bilingual_topics(n: int, seed: int = 0, lang: str = "A", swap_adj: bool = Fa
     rows = []
     for i in range(n):
         t = topics[i % 3]
-        on = set(rng.sample(range(4), rng.choice((1, 2))))        # content slots that carry the topic
+        on = set(rng.sample(range(4), rng.choice(tuple(topic_words))))        # content slots that carry the topic
         lex = [TOPIC_LEXICON[t if j in on else "neutral"] for j in range(4)]
         adj, subj, verb = rng.choice(lex[0][2]), rng.choice(lex[1][0]), rng.choice(lex[2][1])
         obj = rng.choice(lex[3][0])

@@ -49,8 +49,8 @@ def test_parallel_reads_the_input_sequential_the_output(llama, batch):
     A.freeze(m)
     mlp = m.model.layers[2].mlp
     seen = {}
-    mlp.register_forward_hook(lambda mod, i, o: seen.update(x=i[0], h=o))
     ads = A.add_adapters(m, "ffn", "parallel", r=4, scale=2.0, layers=[2])
+    mlp.register_forward_hook(lambda mod, i, o: seen.update(x=i[0], h=o))     # runs after the adapter's hook
     torch.nn.init.normal_(ads[0].up.weight, std=0.1)
     m(**batch)
     x = seen["x"]
@@ -95,9 +95,7 @@ def test_prefix_of_length_zero_is_the_plain_model_and_generate_matches_the_no_ca
     assert torch.allclose(mm(**batch).logits, m(**batch).logits)
 
 
-def test_prefix_equals_prepending_those_tokens_kv():
-    """A prefix initialised from tokens' own keys/values, attended without RoPE, on a model without RoPE effect
-    is exactly a gated mix: checked in the notebook; here: right padding does not change real positions."""
+def test_prefix_with_right_padding_matches_the_unpadded_sequence():
     base = models.load_model("ftkit/tiny-llama")
     tok = models.load_tokenizer("ftkit/tiny-llama")
     m = copy.deepcopy(base)

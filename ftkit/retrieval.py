@@ -1,0 +1,120 @@
+"""Dense retrieval helpers: an offline alias-retrieval corpus, mean-pooled embeddings, MRR@k / recall@k.
+
+    corpus = alias_corpus(seed=0)            # docs, train (query, doc id) pairs, test pairs on held-out documents
+    d = embed(encoder, tok, corpus.docs)      # (N, d) L2-normalised mean-pooled embeddings
+    rank_metrics(embed(encoder, tok, qs), d, gold)   -> {"mrr@10", "recall@1", "recall@10"}
+
+The corpus: entity documents "The red otter called Kalomi lives in Nimvor and eats figs." and queries that name
+the city and the food by invented **aliases** ("Which otter from Quorvil likes zabrel?"). A frozen encoder cannot
+know the aliases, only the animal word, so its zero-shot ranking is far below ceiling; fine-tuning must learn the
+alias -> word mapping, and the test documents' (city, food) pairs never occur in a training query.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import torch
+
+COLOURS = ["red", "blue", "green", "grey", "white", "black", "brown", "golden"]
+FOODS = ["figs", "rice", "honey", "beans", "plums", "bread", "cheese", "olives", "carrots", "apples", "nuts",
+         "fish", "grapes", "melons", "oats", "mushrooms"]
+QUERY_TEMPLATES = ["Which {animal} from {city} likes {food}?", "the {animal} that lives in {city} and eats {food}",
+                   "{food} eating {animal}, home {city}"]
+
+
+@dataclass
+class Corpus:
+    docs: list[str]
+    train: list[tuple[str, int]]          # (query, index of its one relevant document)
+    test: list[tuple[str, int]]
+    aliases: dict[str, str]               # real word -> alias
+
+
+def alias_corpus(n_cities: int = 10, n_foods: int = 16, test_frac: float = 0.25, seed: int = 0,
+                 templates=QUERY_TEMPLATES) -> Corpus:
+    """One document per (city, food) pair (n_cities × n_foods documents); queries use aliases.
+
+    A `test_frac` share of the documents is held out: their queries are test queries only. Every city and
+    food still occurs in training queries (through other documents), so the aliases can be learnt.
+    """
+    from .tasks import _ANIMALS, _word, fact_world
+    rng = random.Random(f"alias-retrieval-{seed}")
+    world = fact_world(seed=0)
+    cities = sorted({o for (s, r), o in world.facts.items() if r == "capital"})
+    cities = rng.sample(cities, n_cities)
+    foods = FOODS[:n_foods]
+    names: set[str] = set()
+    words = set(cities) | {w.capitalize() for w in foods}
+    aliases: dict[str, str] = {}
+    for w in cities + foods:
+        a = _word(rng, 3).lower()
+        while a in aliases.values() or a.capitalize() in words:
+            a = _word(rng, 3).lower()
+        aliases[w] = a.capitalize() if w in cities else a
+    docs, meta = [], []
+    for c in cities:
+        for f in foods:
+            name = _word(rng, 2)
+            while name in names:
+                name = _word(rng, 2)
+            names.add(name)
+            animal = rng.choice(_ANIMALS)
+            docs.append(f"The {rng.choice(COLOURS)} {animal} called {name} lives in {c} and eats {f}.")
+            meta.append((animal, c, f))
+    while True:   # hold out documents, keeping every city and food in some training document
+        test_ids = set(rng.sample(range(len(docs)), int(round(test_frac * len(docs)))))
+        tr = [m for i, m in enumerate(meta) if i not in test_ids]
+        if {m[1] for m in tr} == set(cities) and {m[2] for m in tr} == set(foods):
+            break
+    train, test = [], []
+    for i, (animal, c, f) in enumerate(meta):
+        for t in templates:
+            q = t.format(animal=animal, city=aliases[c], food=aliases[f])
+            (test if i in test_ids else train).append((q, i))
+    rng.shuffle(train)
+    return Corpus(docs, train, test, aliases)
+
+
+def mean_pool(last_hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Average of the token vectors where mask = 1 (sentence-transformers' pooling for MiniLM)."""
+    m = mask.unsqueeze(-1).to(last_hidden.dtype)
+    return (last_hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+
+
+def encode(model, tok, texts, max_len: int = 32, normalize: bool = True) -> torch.Tensor:
+    """Embeddings of one batch of texts, with gradients (for training)."""
+    device = next(model.parameters()).device
+    b = tok(list(texts), return_tensors="pt", padding=True, truncation=True, max_length=max_len).to(device)
+    e = mean_pool(model(**b).last_hidden_state, b["attention_mask"])
+    return torch.nn.functional.normalize(e, dim=-1) if normalize else e
+
+
+@torch.no_grad()
+def embed(model, tok, texts, batch_size: int = 128, max_len: int = 32, normalize: bool = True) -> torch.Tensor:
+    """Embeddings of many texts (no gradients), on the CPU."""
+    was = model.training
+    model.eval()
+    out = torch.cat([encode(model, tok, texts[i:i + batch_size], max_len, normalize).cpu()
+                     for i in range(0, len(texts), batch_size)])
+    model.train(was)
+    return out
+
+
+def rank_metrics(q_emb: torch.Tensor, d_emb: torch.Tensor, gold, ks=(1, 10)) -> dict:
+    """MRR@max(ks) and recall@k for one relevant document per query (dot-product scores, exact search).
+
+    gold: the relevant document index of each query.
+    """
+    scores = q_emb.float() @ d_emb.float().T
+    gold = torch.as_tensor(list(gold))
+    rank = (scores > scores[torch.arange(len(gold)), gold][:, None]).sum(1) + 1      # 1 = best
+    kmax = max(ks)
+    out = {f"mrr@{kmax}": float(torch.where(rank <= kmax, 1.0 / rank, torch.zeros_like(rank, dtype=torch.float)).mean())}
+    out.update({f"recall@{k}": float((rank <= k).float().mean()) for k in ks})
+    return out
+
+
+def info_nce(q: torch.Tensor, d: torch.Tensor, gold: torch.Tensor, tau: float = 0.05) -> torch.Tensor:
+    """InfoNCE: −log softmax(q·d / τ) at the relevant document, over the candidate documents `d`."""
+    return torch.nn.functional.cross_entropy(q @ d.T / tau, gold)
