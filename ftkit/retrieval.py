@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import torch
 
+from .encoder import mean_pool   # one pooling for classifiers and retrievers
+
 COLOURS = ["red", "blue", "green", "grey", "white", "black", "brown", "golden"]
 FOODS = ["figs", "rice", "honey", "beans", "plums", "bread", "cheese", "olives", "carrots", "apples", "nuts",
          "fish", "grapes", "melons", "oats", "mushrooms"]
@@ -74,12 +76,6 @@ def alias_corpus(n_cities: int = 10, n_foods: int = 16, test_frac: float = 0.25,
             (test if i in test_ids else train).append((q, i))
     rng.shuffle(train)
     return Corpus(docs, train, test, aliases)
-
-
-def mean_pool(last_hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Average of the token vectors where mask = 1 (sentence-transformers' pooling for MiniLM)."""
-    m = mask.unsqueeze(-1).to(last_hidden.dtype)
-    return (last_hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
 
 
 def encode(model, tok, texts, max_len: int = 32, normalize: bool = True) -> torch.Tensor:
