@@ -72,16 +72,21 @@ def classification_loss(model, batch) -> torch.Tensor:
 
 
 @torch.no_grad()
-def predict_logits(model, tokenizer, texts: list[str], batch_size: int = 128, max_len: int = 32) -> torch.Tensor:
+def _over_batches(model, tokenizer, texts: list[str], batch_size: int, max_len: int, fn) -> torch.Tensor:
+    """fn(input_ids, attention_mask) on each batch of texts, in eval mode, concatenated on the CPU."""
     was = model.training
     model.eval()
     dev = next(model.parameters()).device
     out = []
     for i in range(0, len(texts), batch_size):
         b = tokenize(tokenizer, texts[i:i + batch_size], max_len)
-        out.append(model(b["input_ids"].to(dev), b["attention_mask"].to(dev)).float().cpu())
+        out.append(fn(b["input_ids"].to(dev), b["attention_mask"].to(dev)).float().cpu())
     model.train(was)
     return torch.cat(out)
+
+
+def predict_logits(model, tokenizer, texts: list[str], batch_size: int = 128, max_len: int = 32) -> torch.Tensor:
+    return _over_batches(model, tokenizer, texts, batch_size, max_len, model)
 
 
 def accuracy(model, tokenizer, rows: list[dict], label_key: str = "label", **kw) -> float:
@@ -90,19 +95,11 @@ def accuracy(model, tokenizer, rows: list[dict], label_key: str = "label", **kw)
     return float((logits.argmax(-1) == torch.tensor([r[label_key] for r in rows])).float().mean())
 
 
-@torch.no_grad()
 def embed(encoder, tokenizer, texts: list[str], batch_size: int = 128, max_len: int = 64) -> torch.Tensor:
     """L2-normalised mean-pooled sentence vectors, shape (len(texts), hidden)."""
-    was = encoder.training
-    encoder.eval()
-    dev = next(encoder.parameters()).device
-    out = []
-    for i in range(0, len(texts), batch_size):
-        b = tokenize(tokenizer, texts[i:i + batch_size], max_len)
-        h = encoder(input_ids=b["input_ids"].to(dev), attention_mask=b["attention_mask"].to(dev)).last_hidden_state
-        out.append(F.normalize(mean_pool(h, b["attention_mask"].to(dev)), dim=-1).float().cpu())
-    encoder.train(was)
-    return torch.cat(out)
+    def pooled(ids, mask):
+        return F.normalize(mean_pool(encoder(input_ids=ids, attention_mask=mask).last_hidden_state, mask), dim=-1)
+    return _over_batches(encoder, tokenizer, texts, batch_size, max_len, pooled)
 
 
 def supcon_loss(z: torch.Tensor, labels: torch.Tensor, temperature: float = 0.1) -> torch.Tensor:
