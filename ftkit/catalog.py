@@ -331,8 +331,59 @@ READY: dict[str, dict] = {
                     max_len=(8, 8192), lr=(0, 1), w_bits=(2, 16), a_bits=(2, 16), kv_bits=(2, 16)),
         choices=dict(dataset=["sort", "reverse", "mod10", "kv", "upper_first", "trl-lib/tldr"]),
     ),
-    # <ready:aside_pathway_retrieval>
-    # <ready:augmentation_for_pet>
+    "aside_pathway_retrieval": dict(
+        claim="A connected side pathway of bottleneck modules gives every module a direct gradient route to the "
+              "output (checked exactly at step 0) and converges faster than the same modules scattered at the same "
+              "learning rate; with the learning rate tuned per arm its edge is within noise at 6 layers (reported).",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="sentence-transformers/all-MiniLM-L6-v2",
+                                  dataset="alias", n_train=360, n_test=120, two_tower=False, max_len=32, batch_size=16,
+                                  group_size=1, steps=30, tau=0.05, r_houlsby=8, r_lora=8, r_aside=16, lr_full=1e-4,
+                                  lrs_peft=[3e-3, 1e-2]),
+                             seconds=60, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="google-bert/bert-base-uncased", dataset="Tevatron/msmarco-passage",
+                                n_train=20000, n_test=1000, two_tower=True, max_len=128, batch_size=32, group_size=8,
+                                steps=2000, tau=0.05, r_houlsby=64, r_lora=64, r_aside=128, lr_full=5e-6,
+                                lrs_peft=[1e-4, 1e-3]),
+                           seconds=3600, hardware="1 GPU, 24 GB"),
+        },
+        dry_run=dict(model_id="sentence-transformers/all-MiniLM-L6-v2", dataset="alias", n_train=48, n_test=16,
+                     two_tower=True, steps=2, batch_size=8, lrs_peft=[1e-3]),
+        ranges=dict(n_train=_N, n_test=_N, max_len=(8, 512), batch_size=(2, 4096), group_size=(1, 64),
+                    steps=(1, 10**6), tau=(1e-4, 100), r_houlsby=(1, 1024), r_lora=(1, 1024), r_aside=(1, 2048),
+                    lr_full=(0, 1)),
+        choices=dict(dataset=["alias", "Tevatron/msmarco-passage"]),
+    ),
+    "augmentation_for_pet": dict(
+        claim="With 48 examples per class, LoRA and hand-written deep prompts (P-tuning v2) at equal trainable parameters "
+              "are trained without augmentation, with EDA, and with Mixup. Deep prompts separate the classes' pooled "
+              "embeddings less well than LoRA. The effects of augmentation and of the SupCon remedy are reported.",
+        profiles={
+            "smoke": Profile(dict(profile="smoke", seed=0, model_id="sentence-transformers/all-MiniLM-L6-v2",
+                                  dataset="sentiment", glue_task="rte", n_layers=3, n_per_class=48, n_test=200,
+                                  max_len=32, batch_size=16, steps=60, lr_lora=5e-3, lr_prefix=2e-2, lora_r=8,
+                                  lora_alpha=16, prefix_len=16, n_aug=2, eda_alpha=0.1, heavy_alpha=0.3, mixup_a=0.4,
+                                  supcon_weight=0.5, temperature=0.1,
+                                  arms=["lora:none", "lora:eda", "lora:mixup", "prefix:none", "prefix:eda",
+                                        "prefix:eda+supcon"], bt_models=[]),
+                             seconds=60, hardware="2-core CPU"),
+            "gpu": Profile(dict(model_id="FacebookAI/roberta-large", dataset="aps/super_glue", glue_task="rte",
+                                n_layers=0, n_per_class=500, n_test=277, max_len=256, steps=1000, lr_lora=5e-4,
+                                lr_prefix=5e-3, n_aug=4,
+                                arms=["lora:none", "lora:eda", "lora:bt", "lora:mixup", "prefix:none", "prefix:eda",
+                                      "prefix:bt", "prefix:mixup", "prefix:eda+supcon"],
+                                bt_models=["Helsinki-NLP/opus-mt-en-de", "Helsinki-NLP/opus-mt-de-en"]),
+                           seconds=2400, hardware="1 GPU, 24 GB"),
+        },
+        dry_run=dict(model_id="sentence-transformers/all-MiniLM-L6-v2", dataset="sentiment", n_layers=2, n_per_class=8,
+                     n_test=32, max_len=32, steps=2, n_aug=1, bt_models=[],
+                     arms=["lora:none", "lora:eda", "lora:mixup", "prefix:none", "prefix:eda", "prefix:eda+supcon"]),
+        ranges=dict(n_layers=(0, 48), n_per_class=(2, 10**6), n_test=(10, 10**6), max_len=(8, 512), batch_size=(2, 4096),
+                    steps=(1, 10**6), lr_lora=(0, 1), lr_prefix=(0, 1), lora_r=(1, 1024), lora_alpha=(0, 4096),
+                    prefix_len=(1, 512), n_aug=(1, 64), eda_alpha=(0, 1), heavy_alpha=(0, 1), mixup_a=(0, 100),
+                    supcon_weight=(0, 100), temperature=(0, 100)),
+        choices=dict(dataset=["sentiment", "aps/super_glue"], glue_task=["rte", "boolq", "cb"]),
+    ),
 }
 
 BY_SLUG = {p.slug: p for p in PAPERS}

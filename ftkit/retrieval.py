@@ -30,7 +30,8 @@ class Corpus:
     docs: list[str]
     train: list[tuple[str, int]]          # (query, index of its one relevant document)
     test: list[tuple[str, int]]
-    aliases: dict[str, str]               # real word -> alias
+    aliases: dict[str, str]               # real word -> alias (empty for hub data)
+    hard_negatives: dict[str, list[int]] | None = None   # query -> indices of mined negatives (hub data)
 
 
 def alias_corpus(n_cities: int = 10, n_foods: int = 16, test_frac: float = 0.25, seed: int = 0,
@@ -76,6 +77,41 @@ def alias_corpus(n_cities: int = 10, n_foods: int = 16, test_frac: float = 0.25,
             (test if i in test_ids else train).append((q, i))
     rng.shuffle(train)
     return Corpus(docs, train, test, aliases)
+
+
+def msmarco_corpus(dataset_id: str = "Tevatron/msmarco-passage", n_train: int = 20000, n_test: int = 1000,
+                   seed: int = 0, max_negatives: int = 7) -> Corpus:
+    """MS MARCO passage ranking in Tevatron's format (gpu profiles; needs the hub once, then the local cache).
+
+    Rows are {query, positive_passages: [{docid, title, text}], negative_passages: [...]} (BM25 negatives).
+    Training queries come from train.jsonl.gz, test queries from dev.jsonl.gz; the document pool is every
+    positive and negative passage of the sampled queries, so test queries are ranked among ~n·8 passages (a
+    re-ranking-size pool, not the 8.8M-passage index).
+    """
+    from datasets import load_dataset
+    base = f"hf://datasets/{dataset_id}"
+    docs, index = [], {}
+
+    def doc(p):
+        if p["docid"] not in index:
+            index[p["docid"]] = len(docs)
+            docs.append(f"{p.get('title') or ''} {p['text']}".strip())
+        return index[p["docid"]]
+
+    out = {}
+    for split, n in (("train", n_train), ("dev", n_test)):
+        ds = load_dataset("json", data_files=f"{base}/{split}.jsonl.gz", split="train", streaming=True)
+        pairs, negs = [], {}
+        for row in ds.shuffle(seed=seed, buffer_size=10_000):
+            if not row.get("positive_passages"):
+                continue
+            q = row["query"]
+            pairs.append((q, doc(row["positive_passages"][0])))
+            negs[q] = [doc(p) for p in (row.get("negative_passages") or [])[:max_negatives]]
+            if len(pairs) >= n:
+                break
+        out[split] = (pairs, negs)
+    return Corpus(docs, out["train"][0], out["dev"][0], {}, hard_negatives=out["train"][1])
 
 
 def encode(model, tok, texts, max_len: int = 32, normalize: bool = True) -> torch.Tensor:

@@ -144,7 +144,8 @@ def lr_at(step: int, steps: int, lr: float, warmup: float, schedule: str) -> flo
 def fit(model, data, *, steps: int, lr: float, params=None, loss_fn: Callable = default_loss,
         weight_decay: float = 0.0, schedule: str = "cosine", warmup: float = 0.05, grad_clip: float | None = 1.0,
         after_step: Callable | None = None, ckpt_dir: str | os.PathLike | None = None, ckpt_every: int = 0,
-        device: str | None = None, desc: str = "train", log_every: int = 1, seed: int | None = None) -> History:
+        device: str | None = None, desc: str = "train", log_every: int = 1, seed: int | None = None,
+        betas: tuple[float, float] = (0.9, 0.95)) -> History:
     """Train `model` for `steps` AdamW steps on batches drawn from `data` (an iterator of dicts).
 
     params: the tensors to optimise (default: all with requires_grad) -- pass a subset for masked or
@@ -159,7 +160,7 @@ def fit(model, data, *, steps: int, lr: float, params=None, loss_fn: Callable = 
     params = [p for p in (params if params is not None else model.parameters()) if p.requires_grad]
     if not params:
         raise ValueError("fit(): no trainable parameters (all have requires_grad=False)")
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.95))
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=betas)
     hist, start = History(), 0
     ckpt = pathlib.Path(ckpt_dir) / "last.pt" if ckpt_dir else None
     if ckpt and ckpt.exists():
