@@ -120,3 +120,18 @@ def supcon_loss(z: torch.Tensor, labels: torch.Tensor, temperature: float = 0.1)
         return z.sum() * 0.0
     per_anchor = -(log_prob.masked_fill(~pos, 0.0).sum(1)[has] / n_pos[has])
     return per_anchor.mean()
+
+
+def class_separation(z: torch.Tensor, labels) -> float:
+    """How far apart the classes sit in embedding space: mean cosine distance between examples of different
+    classes divided by the mean cosine distance between distinct examples of the same class,
+        sep = mean_{y_i != y_j} (1 - cos(z_i, z_j)) / mean_{i != j, y_i = y_j} (1 - cos(z_i, z_j)).
+    1 = classes no further apart than their members are from each other; larger = better separated."""
+    z = F.normalize(z.float(), dim=-1)
+    y = torch.as_tensor(labels, device=z.device)
+    d = 1 - z @ z.T
+    same = y[:, None] == y[None, :]
+    off = ~torch.eye(len(y), dtype=torch.bool, device=z.device)
+    if not (~same).any() or not (same & off).any():
+        raise ValueError("class_separation needs at least two classes and two examples of one class")
+    return float(d[~same].mean() / d[same & off].mean().clamp(min=1e-12))

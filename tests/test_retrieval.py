@@ -47,3 +47,30 @@ def test_embed_minilm_frozen_is_below_ceiling():
     assert d.shape == (160, 384) and torch.allclose(d.norm(dim=1), torch.ones(160), atol=1e-4)
     m = R.rank_metrics(R.embed(enc, tok, [q for q, _ in c.test]), d, [i for _, i in c.test])
     assert m["recall@1"] < 0.5
+
+
+def test_msmarco_corpus_reads_tevatron_rows(monkeypatch):
+    """The gpu-profile loader, on fake Tevatron-format rows (the hub is not reachable in tests)."""
+    import datasets
+
+    def row(i, split):
+        return {"query_id": str(i), "query": f"{split} question {i}",
+                "positive_passages": [{"docid": f"p{i}", "title": "T", "text": f"answer {i}"}],
+                "negative_passages": [{"docid": f"n{i}{k}", "title": "", "text": f"other {i} {k}"} for k in range(3)]}
+
+    class Fake(list):
+        def shuffle(self, seed, buffer_size):
+            return self
+
+    def fake_load(kind, data_files, split, streaming):
+        assert kind == "json" and data_files.startswith("hf://datasets/Tevatron/msmarco-passage/")
+        name = "train" if data_files.endswith("train.jsonl.gz") else "dev"
+        return Fake([row(i + (0 if name == "train" else 100), name) for i in range(5)] + [{"query": "x", "positive_passages": []}])
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load)
+    c = R.msmarco_corpus(n_train=4, n_test=2, max_negatives=2)
+    assert len(c.train) == 4 and len(c.test) == 2
+    q, d = c.train[0]
+    assert q == "train question 0" and c.docs[d] == "T answer 0"
+    assert [c.docs[i] for i in c.hard_negatives[q]] == ["other 0 0", "other 0 1"]
+    assert c.docs[c.test[1][1]] == "T answer 101" and len(c.docs) == 4 * 3 + 2 * 3
