@@ -2,6 +2,7 @@
 
     corpus = alias_corpus(seed=0)            # docs, train (query, doc id) pairs, test pairs on held-out documents
     d = embed(encoder, tok, corpus.docs)      # (N, d) L2-normalised mean-pooled embeddings
+    q = pooled(encoder, ids, mask)            # the same, with gradients, for tokenized batches (training)
     rank_metrics(embed(encoder, tok, qs), d, gold)   -> {"mrr@10", "recall@1", "recall@10"}
 
 The corpus: entity documents "The red otter called Kalomi lives in Nimvor and eats figs." and queries that name
@@ -114,12 +115,17 @@ def msmarco_corpus(dataset_id: str = "Tevatron/msmarco-passage", n_train: int = 
     return Corpus(docs, out["train"][0], out["dev"][0], {}, hard_negatives=out["train"][1])
 
 
+def pooled(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, normalize: bool = True) -> torch.Tensor:
+    """Mean-pooled (and L2-normalised) embeddings of already tokenized texts, with gradients."""
+    e = mean_pool(model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state, attention_mask)
+    return torch.nn.functional.normalize(e, dim=-1) if normalize else e
+
+
 def encode(model, tok, texts, max_len: int = 32, normalize: bool = True) -> torch.Tensor:
     """Embeddings of one batch of texts, with gradients (for training)."""
     device = next(model.parameters()).device
     b = tok(list(texts), return_tensors="pt", padding=True, truncation=True, max_length=max_len).to(device)
-    e = mean_pool(model(**b).last_hidden_state, b["attention_mask"])
-    return torch.nn.functional.normalize(e, dim=-1) if normalize else e
+    return pooled(model, b["input_ids"], b["attention_mask"], normalize)
 
 
 @torch.no_grad()
