@@ -32,7 +32,7 @@ class AsidePathway(nn.ModuleList):
 
     def __init__(self, model, r: int = 16, scale: float = 1.0, act: str = "relu", connected: bool = True,
                  reenter: bool = True):
-        blocks, arch = _backbone(model)
+        blocks, _ = _backbone(model)
         ref = next(model.parameters())
         super().__init__([Bottleneck(model.config.hidden_size, r, scale, act).to(ref.device) for _ in blocks])
         if not connected and not reenter:

@@ -5,6 +5,7 @@
     clf = PooledClassifier(enc, label_texts=["negative", "positive"], tokenizer=tok)   # frozen cosine head
     train.fit(clf, text_batches(rows, tok, 16), steps=60, lr=1e-4, loss_fn=classification_loss)
     accuracy(clf, tok, test_rows);  embed(enc, tok, texts)         # L2-normalised sentence vectors
+    probe = fit_probe(embed(enc, tok, texts, normalize=False), labels, n_labels=2)   # linear probe on frozen features
 """
 from __future__ import annotations
 
@@ -95,11 +96,30 @@ def accuracy(model, tokenizer, rows: list[dict], label_key: str = "label", **kw)
     return float((logits.argmax(-1) == torch.tensor([r[label_key] for r in rows])).float().mean())
 
 
-def embed(encoder, tokenizer, texts: list[str], batch_size: int = 128, max_len: int = 64) -> torch.Tensor:
-    """L2-normalised mean-pooled sentence vectors, shape (len(texts), hidden)."""
-    def pooled(ids, mask):
-        return F.normalize(mean_pool(encoder(input_ids=ids, attention_mask=mask).last_hidden_state, mask), dim=-1)
-    return _over_batches(encoder, tokenizer, texts, batch_size, max_len, pooled)
+def pooled(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, normalize: bool = True) -> torch.Tensor:
+    """Mean-pooled (by default L2-normalised) sentence vectors of tokenized texts, with gradients."""
+    e = mean_pool(model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state, attention_mask)
+    return F.normalize(e, dim=-1) if normalize else e
+
+
+def embed(encoder, tokenizer, texts: list[str], batch_size: int = 128, max_len: int = 64,
+          normalize: bool = True) -> torch.Tensor:
+    """Sentence vectors of many texts (no gradients, on the CPU), shape (len(texts), hidden)."""
+    return _over_batches(encoder, tokenizer, texts, batch_size, max_len,
+                         lambda ids, mask: pooled(encoder, ids, mask, normalize))
+
+
+def fit_probe(X: torch.Tensor, y: torch.Tensor, n_labels: int, seed: int = 0, steps: int = 300,
+              lr: float = 1e-2) -> nn.Linear:
+    """A linear probe on frozen features: full-batch logistic regression with Adam (seeded init)."""
+    torch.manual_seed(seed)
+    probe = nn.Linear(X.shape[1], n_labels).to(X.device)
+    opt = torch.optim.Adam(probe.parameters(), lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        F.cross_entropy(probe(X), y).backward()
+        opt.step()
+    return probe
 
 
 def supcon_loss(z: torch.Tensor, labels: torch.Tensor, temperature: float = 0.1) -> torch.Tensor:

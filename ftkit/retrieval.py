@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .encoder import mean_pool   # one pooling for classifiers and retrievers
+from .encoder import embed, pooled   # one pooling for classifiers and retrievers (re-exported here)
 
 COLOURS = ["red", "blue", "green", "grey", "white", "black", "brown", "golden"]
 FOODS = ["figs", "rice", "honey", "beans", "plums", "bread", "cheese", "olives", "carrots", "apples", "nuts",
@@ -113,30 +113,6 @@ def msmarco_corpus(dataset_id: str = "Tevatron/msmarco-passage", n_train: int = 
                 break
         out[split] = (pairs, negs)
     return Corpus(docs, out["train"][0], out["dev"][0], {}, hard_negatives=out["train"][1])
-
-
-def pooled(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, normalize: bool = True) -> torch.Tensor:
-    """Mean-pooled (and L2-normalised) embeddings of already tokenized texts, with gradients."""
-    e = mean_pool(model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state, attention_mask)
-    return torch.nn.functional.normalize(e, dim=-1) if normalize else e
-
-
-def encode(model, tok, texts, max_len: int = 32, normalize: bool = True) -> torch.Tensor:
-    """Embeddings of one batch of texts, with gradients (for training)."""
-    device = next(model.parameters()).device
-    b = tok(list(texts), return_tensors="pt", padding=True, truncation=True, max_length=max_len).to(device)
-    return pooled(model, b["input_ids"], b["attention_mask"], normalize)
-
-
-@torch.no_grad()
-def embed(model, tok, texts, batch_size: int = 128, max_len: int = 32, normalize: bool = True) -> torch.Tensor:
-    """Embeddings of many texts (no gradients), on the CPU."""
-    was = model.training
-    model.eval()
-    out = torch.cat([encode(model, tok, texts[i:i + batch_size], max_len, normalize).cpu()
-                     for i in range(0, len(texts), batch_size)])
-    model.train(was)
-    return out
 
 
 def rank_metrics(q_emb: torch.Tensor, d_emb: torch.Tensor, gold, ks=(1, 10)) -> dict:

@@ -33,6 +33,16 @@ def test_classifier_learns_and_embed_is_normalised():
     assert E.accuracy(clf, tok, rows) > max(before, 0.8)
     v = E.embed(enc, tok, ["a b c", "d e"])
     assert v.shape == (2, 32) and torch.allclose(v.norm(dim=-1), torch.ones(2), atol=1e-5)
+    raw = E.embed(enc, tok, ["a b c", "d e"], normalize=False)
+    assert torch.allclose(torch.nn.functional.normalize(raw, dim=-1), v, atol=1e-6)
+
+
+def test_fit_probe_separates_separable_features():
+    X = torch.cat([torch.randn(40, 5) + 3, torch.randn(40, 5) - 3])
+    y = torch.tensor([0] * 40 + [1] * 40)
+    p1, p2 = E.fit_probe(X, y, n_labels=2, seed=0), E.fit_probe(X, y, n_labels=2, seed=0)
+    assert (p1(X).argmax(-1) == y).float().mean() == 1.0
+    assert torch.equal(p1.weight, p2.weight)                         # seeded: the same probe twice
 
 
 def test_cosine_head_has_no_parameters_of_its_own():
