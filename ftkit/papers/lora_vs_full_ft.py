@@ -1,0 +1,50 @@
+"""Intruder dimensions: LoRA vs Full Fine-tuning: An Illusion of Equivalence (arXiv 2410.21228).
+
+The notebook's profiles (the smoke defaults are its parameters cell) and the code only this paper uses.
+"""
+from ftkit.catalog import Profile
+
+PROFILE = Profile(
+    claim='Low-rank LoRA adds intruder dimensions that full fine-tuning does not; scaling them down reduces forgetting.',
+    smoke_seconds=70,
+    gpu=dict(
+        model_id='Qwen/Qwen2.5-0.5B',
+        dataset='meta-math/MetaMathQA',
+        forget_source='Salesforce/wikitext',
+        n_train=20000,
+        n_eval=500,
+        max_steps=2000,
+        batch_size=16,
+        max_len=512,
+        lr_full=2e-05,
+        lr_lora=0.0005,
+        lora_ranks=[1, 8, 64],
+        rslora_rank=128,
+    ),
+    gpu_hardware='1 GPU, 24 GB',
+    gpu_seconds=2400,
+    dry_run=dict(
+        model_id='ftkit/tiny-llama',
+        dataset='sort',
+        forget_source='wiki-sample',
+        n_train=64,
+        n_eval=32,
+        max_steps=2,
+        max_len=48,
+        lora_ranks=[1, 2],
+        rslora_rank=4,
+    ),
+    ranges=dict(
+        n_train=(10, 10000000),
+        n_eval=(10, 10000000),
+        max_steps=(1, 1000000),
+        batch_size=(1, 4096),
+        max_len=(8, 8192),
+        lr_full=(0, 1),
+        lr_lora=(0, 1),
+        rslora_rank=(1, 4096),
+        top_k=(1, 4096),
+        eps=(0, 1),
+    ),
+    choices={},
+)
