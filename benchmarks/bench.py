@@ -24,7 +24,8 @@ import torch  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from ftkit import catalog, models, tasks, train  # noqa: E402
+from ftkit import catalog, models, train  # noqa: E402
+from ftkit.data import text  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results.json"
 STEPS, WARMUP, BATCH, BLOCK, LR = 40, 5, 16, 128, 1e-3
@@ -33,7 +34,7 @@ STEPS, WARMUP, BATCH, BLOCK, LR = 40, 5, 16, 128, 1e-3
 def packed_data():
     tok = models.load_tokenizer("ftkit/tiny-llama")
     ids = []
-    for page in tasks.wiki_pages("heldout"):
+    for page in text.wiki_pages("heldout"):
         ids += tok(page, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
     return train.packed_blocks(ids, BLOCK)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import importlib
 import importlib.util
 import json
 import pathlib
@@ -63,7 +62,7 @@ class Paper:
 
     @property
     def profile(self) -> Profile:
-        return importlib.import_module(f"ftkit.papers.{self.slug}").PROFILE
+        return read_profile(self.slug)
 
     @property
     def profiles(self) -> tuple[str, ...]:
@@ -96,6 +95,35 @@ def parameters_cell(path: pathlib.Path) -> dict:
             raise ValueError(f"{path.name}: the parameters cell may hold only NAME = literal lines: {ast.unparse(node)}")
         values[node.targets[0].id] = ast.literal_eval(node.value)
     return values
+
+
+def _literal(node):
+    """ast.literal_eval, plus `dict(name=literal, ...)`."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "dict" and not node.args:
+        return {kw.arg: _literal(kw.value) for kw in node.keywords}
+    return ast.literal_eval(node)
+
+
+@functools.lru_cache(maxsize=None)
+def _profile(slug: str, mtime: float) -> Profile:
+    path = ROOT / "ftkit" / "papers" / f"{slug}.py"
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["PROFILE"]:
+            call = node.value
+            if not (isinstance(call, ast.Call) and getattr(call.func, "id", "") == "Profile" and not call.args):
+                break
+            try:
+                return Profile(**{kw.arg: _literal(kw.value) for kw in call.keywords})
+            except ValueError:
+                break
+    raise ValueError(f"{path}: PROFILE must be `PROFILE = Profile(name=literal, ...)` with plain literals")
+
+
+def read_profile(slug: str) -> Profile:
+    """A paper's PROFILE, read from its module's source as plain literals: listing the catalog or checking a
+    parameter never imports torch or the paper's code."""
+    path = ROOT / "ftkit" / "papers" / f"{slug}.py"
+    return _profile(slug, path.stat().st_mtime)
 
 
 @functools.lru_cache(maxsize=None)

@@ -1,7 +1,7 @@
 """`ftkit` command line: list the catalog, run a notebook with parameters, gather results.
 
-    ftkit list [--markdown]
-    ftkit run SLUG [--profile P] [-p NAME VALUE]... [--out DIR]
+    ftkit list [--markdown | --write-readme]
+    ftkit run SLUG [--profile P] [-p NAME VALUE]... [-f PARAMS.yaml] [--dry-run] [--out DIR]
     ftkit report [RESULTS.json or DIR ...]
 """
 from __future__ import annotations
@@ -15,12 +15,22 @@ import time
 
 from . import catalog, config
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+ROOT = catalog.ROOT
+NOTEBOOKS = catalog.NOTEBOOKS
+SMOKE_HARDWARE = "2-core CPU, offline"
 
 
-def _minutes(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+class CliError(Exception):
+    """Bad input the user can fix: printed as one line, exit status 2."""
+
+
+def duration(seconds: float) -> str:
+    """A rounded, readable duration: ~45 s, ~20 min, ~1.5 h."""
+    if seconds < 120:
+        return f"~{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"~{seconds / 60:.0f} min"
+    return f"~{seconds / 3600:.1f} h".replace(".0 h", " h")
 
 
 def catalog_markdown() -> str:
@@ -30,7 +40,8 @@ def catalog_markdown() -> str:
         link = f"[{p.short}]({p.url})" if p.url else p.short
         if p.status == "ready":
             nb = f"[`{p.slug}`](notebooks/{p.slug}.ipynb)"
-            smoke, gpu = _minutes(p.profiles["smoke"].seconds), p.profiles["gpu"].hardware + ", ~" + _minutes(p.profiles["gpu"].seconds)
+            prof = p.profile
+            smoke, gpu = duration(prof.smoke_seconds), f"{prof.gpu_hardware}, {duration(prof.gpu_seconds)}"
         else:
             nb, smoke, gpu = f"`{p.slug}`", "", ""
         rows.append(f"| {p.n} | {nb} | {link} | {p.theme} | {p.status} | {smoke} | {gpu} |")
@@ -69,34 +80,98 @@ def write_readme() -> None:
     readme.write_text(text)
 
 
+def title_rows(slug: str) -> dict[str, tuple[str, str]]:
+    """The (hardware, time) cells each title-cell table row should show, from the paper's PROFILE."""
+    prof = catalog.get(slug).profile
+    rows = {"smoke": (SMOKE_HARDWARE, duration(prof.smoke_seconds)), "gpu": (prof.gpu_hardware, duration(prof.gpu_seconds))}
+    if prof.paper is not None:
+        rows["paper"] = (prof.paper_hardware, duration(prof.paper_seconds))
+    return rows
+
+
+def sync_title_cell(slug: str, write: bool = True) -> bool:
+    """Rewrite the hardware and time columns of a notebook's title-cell table; True if they were current."""
+    import json
+    path = NOTEBOOKS / f"{slug}.ipynb"
+    nb = json.loads(path.read_text())
+    lines = "".join(nb["cells"][0]["source"]).split("\n")
+    want = title_rows(slug)
+    for i, line in enumerate(lines):
+        cols = line.split(" | ")
+        for name, (hardware, time_) in want.items():
+            if line.startswith(f"| `{name}`") and len(cols) >= 4:
+                lines[i] = " | ".join(cols[:-2] + [hardware, time_ + " |"])
+    new = "\n".join(lines)
+    if new == "".join(nb["cells"][0]["source"]):
+        return True
+    if write:
+        nb["cells"][0]["source"] = new.splitlines(keepends=True)
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    return False
+
+
 def cmd_list(args) -> int:
     if args.write_readme:
         write_readme()
-        print("README.md catalog and benchmark sections regenerated")
+        for p in catalog.ready():
+            sync_title_cell(p.slug)
+        print("README.md catalog and benchmark sections and the notebooks' title-cell time tables regenerated")
         return 0
     if args.markdown:
         print(catalog_markdown())
         return 0
-    print(f"{'#':>2}  {'slug':28} {'status':8} {'theme':20} paper")
+    print(f"{'#':>2}  {'slug':28} {'status':8} {'theme':24} paper")
     for p in catalog.PAPERS:
-        print(f"{p.n:>2}  {p.slug:28} {p.status:8} {p.theme:20} {p.short} ({p.arxiv or 'no arXiv id'})")
+        print(f"{p.n:>2}  {p.slug:28} {p.status:8} {p.theme:24} {p.short} ({p.arxiv or 'no arXiv id'})")
     print(f"\n{len(catalog.PAPERS)} papers, {len(catalog.ready())} ready. Run one: ftkit run SLUG")
     return 0
 
 
+def writable_folder(out: pathlib.Path) -> pathlib.Path:
+    """Create `out` (and its parents) and prove it can be written, or say in one line why not."""
+    out = out.expanduser().resolve()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".ftkit-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as e:
+        raise CliError(f"cannot write to the output folder {out}: {e.strerror or e}") from None
+    return out
+
+
+def read_params_file(path: pathlib.Path) -> dict:
+    """papermill's -f: a YAML mapping of parameter names to values."""
+    import yaml
+    try:
+        data = yaml.safe_load(pathlib.Path(path).read_text())
+    except OSError as e:
+        raise CliError(f"cannot read the parameters file {path}: {e.strerror or e}") from None
+    except yaml.YAMLError as e:
+        raise CliError(f"the parameters file {path} is not valid YAML: {str(e).splitlines()[0]}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CliError(f"the parameters file {path} must hold a mapping of NAME: value, got {type(data).__name__}")
+    return data
+
+
 def run_notebook(slug: str, profile: str = "smoke", overrides: dict | None = None, out: pathlib.Path | None = None,
                  progress: bool = True) -> pathlib.Path:
-    """Validate parameters, execute notebooks/SLUG.ipynb with papermill, return DIR/SLUG.ipynb."""
-    import papermill as pm
+    """Validate parameters, execute notebooks/SLUG.ipynb with papermill, return DIR/SLUG.ipynb.
+
+    Equivalent to `papermill notebooks/SLUG.ipynb DIR/SLUG.ipynb -p profile PROFILE -p NAME VALUE ...` run
+    with FTKIT_OUT=DIR: the notebook itself tells the user's values from the profile's defaults."""
     paper = catalog.get(slug)
     if paper.status != "ready":
         raise config.ConfigError(f"{slug} is planned, not ready: its notebook has not been written yet")
     overrides = overrides or {}
     config.resolve(slug, profile, overrides)          # fails early, with the parameter's name
-    out = (out or pathlib.Path("runs") / slug).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = writable_folder(out or pathlib.Path("runs") / slug)
     os.environ["FTKIT_OUT"] = str(out)
-    os.environ["FTKIT_OVERRIDES"] = json.dumps(sorted(overrides))   # read by config.from_notebook in the kernel
+    # a progress bar inside a papermill kernel is never seen live; it only fills the output notebook with fragments
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    import papermill as pm
     t0 = time.time()
     pm.execute_notebook(str(NOTEBOOKS / f"{slug}.ipynb"), str(out / f"{slug}.ipynb"),
                         parameters={"profile": profile, **overrides}, cwd=str(NOTEBOOKS),
@@ -105,24 +180,32 @@ def run_notebook(slug: str, profile: str = "smoke", overrides: dict | None = Non
     return out / f"{slug}.ipynb"
 
 
+def _quiet_logging() -> None:
+    """papermill logs at INFO and relays the kernel's own warnings; the user needs only errors."""
+    import logging
+    for name in ("papermill", "traitlets", "nbclient", "jupyter_client"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def cmd_run(args) -> int:
-    overrides = {name: config.parse_value(value) for name, value in args.param}
-    if args.dry_run:
-        try:
-            overrides = {**catalog.get(args.slug).dry_run, **overrides}
-        except KeyError as e:
-            print(f"ftkit run: error: {e.args[0]}", file=sys.stderr)
-            return 2
     try:
+        overrides = read_params_file(args.parameters_file) if args.parameters_file else {}
+        overrides.update({name: config.parse_value(value) for name, value in args.param})
+        if args.dry_run:
+            overrides = {**catalog.get(args.slug).dry_run, **overrides}
+        _quiet_logging()
         run_notebook(args.slug, args.profile, overrides, args.out, progress=not os.environ.get("TQDM_DISABLE"))
-    except (config.ConfigError, KeyError) as e:
+    except (config.ConfigError, CliError, KeyError) as e:
         print(f"ftkit run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("ftkit run: interrupted; training loops given a ckpt_dir resume where they stopped", file=sys.stderr)
+        return 130
     except Exception as e:   # papermill's PapermillExecutionError carries the failing cell's error
-        name = type(e).__name__
-        if name == "PapermillExecutionError":
-            print(f"ftkit run: the notebook failed: {e.ename}: {e.evalue} (see the executed notebook in the output folder)",
-                  file=sys.stderr)
+        if type(e).__name__ == "PapermillExecutionError":
+            out = args.out or pathlib.Path("runs") / args.slug
+            print(f"ftkit run: the notebook failed: {e.ename}: {str(e.evalue).splitlines()[0] if e.evalue else ''} "
+                  f"(the executed notebook is in {out})", file=sys.stderr)
             return 1
         raise
     return 0
@@ -133,11 +216,19 @@ def cmd_report(args) -> int:
     paths = []
     for a in args.paths or ["runs"]:
         p = pathlib.Path(a)
+        if not p.exists():
+            print(f"ftkit report: error: {p} does not exist; run a notebook first (ftkit run model_soups writes runs/model_soups/results.json)",
+                  file=sys.stderr)
+            return 1
         paths += sorted(p.rglob("results.json")) if p.is_dir() else [p]
     if not paths:
-        print("no results.json found; run a notebook first: ftkit run model_soups", file=sys.stderr)
+        print("ftkit report: error: no results.json found; run a notebook first: ftkit run model_soups", file=sys.stderr)
         return 1
-    print(scoreboard(paths))
+    try:
+        print(scoreboard(paths))
+    except (OSError, ValueError, KeyError) as e:
+        print(f"ftkit report: error: cannot read the results ({type(e).__name__}: {e})", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -146,14 +237,17 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     ls = sub.add_parser("list", help="list the 45 papers")
     ls.add_argument("--markdown", action="store_true", help="print the README catalog table")
-    ls.add_argument("--write-readme", action="store_true", help="regenerate README.md's catalog and benchmark sections")
+    ls.add_argument("--write-readme", action="store_true",
+                    help="regenerate README.md's catalog and benchmark sections and the notebooks' title-cell time tables")
     r = sub.add_parser("run", help="execute a notebook with papermill")
     r.add_argument("slug")
     r.add_argument("--profile", default="smoke")
     r.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    r.add_argument("-f", "--parameters-file", type=pathlib.Path, metavar="PARAMS.yaml",
+                   help="parameters from a YAML file, as papermill's -f (-p values win)")
     r.add_argument("--out", type=pathlib.Path, help="output folder (default runs/SLUG)")
     r.add_argument("--dry-run", action="store_true",
-                   help="swap in the offline models/data and a few steps (the catalog's dry_run), e.g. to check a gpu profile on a CPU")
+                   help="swap in the offline models/data and a few steps (the paper's dry_run), e.g. to check a gpu profile on a CPU")
     rep = sub.add_parser("report", help="gather results.json files into a markdown scoreboard")
     rep.add_argument("paths", nargs="*")
     args = ap.parse_args(argv)

@@ -1,23 +1,30 @@
-"""Parameters: profile defaults + overrides, validated with one clear message per mistake.
+"""Parameters: a notebook's smoke defaults (its `parameters` cell), a profile's overrides, and the user's own
+values, validated with one clear message per mistake.
 
 The rules, for every parameter of a notebook (its smoke default fixes the type):
 - a name that is not a parameter of the notebook is an error (with the closest names suggested);
 - an int parameter takes an int, a float parameter an int or float, a str a str, a bool a bool,
   a list a list;
-- numbers must lie in the catalog's range for that name (default: >= 0), strings in its choices.
+- numbers must lie in the paper's range for that name (default: >= 0), strings in its choices.
+
+Which values did the user set? Those papermill injected (its `# Parameters` cell, whether it came from
+`ftkit run -p`, `papermill -p` or `papermill -f`), and any value edited in the parameters cell by hand.
+Every other parameter takes the chosen profile's value. So `-p profile gpu` alone gives the gpu profile,
+and `-p profile gpu -p max_steps 2` a two-step run of it, even where 2 happens to be the smoke default.
 """
 from __future__ import annotations
 
 import ast
 import difflib
-import json
-import os
 
 from . import catalog
 
 
 class ConfigError(ValueError):
     """A bad parameter: the message names it and says what was expected."""
+
+    def _render_traceback_(self):          # IPython shows this one line instead of a traceback
+        return [f"ConfigError: {self}"]
 
 
 def parse_value(text: str):
@@ -38,16 +45,16 @@ def _type_name(v) -> str:
 
 def check(slug: str, name: str, value) -> None:
     paper = catalog.get(slug)
-    known = dict(paper.params("smoke"))
+    known = catalog.smoke_params(slug)
     if name not in known:
         near = difflib.get_close_matches(name, known, n=3)
         hint = f" (did you mean {', '.join(near)}?)" if near else f" (known: {', '.join(sorted(known))})"
         raise ConfigError(f"unknown parameter {name!r} for {slug}{hint}")
-    default = known[name]
     if name == "profile":
         if value not in paper.profiles:
-            raise ConfigError(f"parameter 'profile' must be one of {sorted(paper.profiles)}, got {value!r}")
+            raise ConfigError(f"parameter 'profile' must be one of {list(paper.profiles)}, got {value!r}")
         return
+    default = known[name]
     ok = {
         bool: lambda v: isinstance(v, bool),
         int: lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -76,17 +83,23 @@ def resolve(slug: str, profile: str = "smoke", overrides: dict | None = None) ->
     return params
 
 
-def from_notebook(slug: str, namespace: dict) -> dict:
-    """Resolve a notebook's parameters from the variables its parameters cell (and papermill) set.
+def injected_names(history: list[str]) -> list[str]:
+    """Names assigned in papermill's injected `# Parameters` cell, read from the kernel's input history."""
+    cells = [h for h in history or [] if h.lstrip().startswith("# Parameters")]
+    if not cells:
+        return []
+    return [n.targets[0].id for n in ast.parse(cells[-1]).body
+            if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)]
 
-    `ftkit run` names the parameters the user set in $FTKIT_OVERRIDES, and those are taken as given.
-    Under plain papermill, a variable whose value differs from the smoke default counts as an
-    override and the others take the chosen profile's default: `-p profile gpu` alone gives the
-    gpu profile, and `-p profile gpu -p max_steps 2` a two-step dry run of it.
-    """
-    smoke = catalog.get(slug).params("smoke")
+
+def from_notebook(slug: str, namespace: dict) -> dict:
+    """Resolve a notebook's parameters from the variables its parameters cell (and papermill) set."""
+    smoke = catalog.smoke_params(slug)
+    given = injected_names(namespace.get("In", []))
+    for name in given:
+        if name not in smoke:
+            check(slug, name, None)                      # raises: unknown parameter, with suggestions
     profile = namespace.get("profile", "smoke")
-    given = set(json.loads(os.environ.get("FTKIT_OVERRIDES", "[]")))
     overrides = {k: namespace[k] for k in smoke
                  if k != "profile" and k in namespace and (k in given or namespace[k] != smoke[k])}
     return resolve(slug, profile, overrides)

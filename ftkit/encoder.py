@@ -3,8 +3,9 @@
     enc = models.load_model("sentence-transformers/all-MiniLM-L6-v2", kind="encoder")
     clf = PooledClassifier(enc, n_labels=2)                        # mean pooling + linear head
     clf = PooledClassifier(enc, label_texts=["negative", "positive"], tokenizer=tok)   # frozen cosine head
-    train.fit(clf, text_batches(rows, tok, 16), steps=60, lr=1e-4, loss_fn=classification_loss)
-    accuracy(clf, tok, test_rows);  embed(enc, tok, texts)         # L2-normalised sentence vectors
+    train.fit(clf, text_batches(rows, tok, 16), steps=60, lr=1e-4, loss_fn=...)
+    predict_logits(clf, tok, texts);  embed(enc, tok, texts)       # L2-normalised sentence vectors
+    q = pooled(enc, ids, mask)                                     # the same vectors, with gradients (training)
     probe = fit_probe(embed(enc, tok, texts, normalize=False), labels, n_labels=2)   # linear probe on frozen features
 """
 from __future__ import annotations
@@ -68,10 +69,6 @@ def text_batches(rows: list[dict], tokenizer, batch_size: int, max_len: int = 32
             yield batch
 
 
-def classification_loss(model, batch) -> torch.Tensor:
-    return F.cross_entropy(model(batch["input_ids"], batch["attention_mask"]), batch["labels"])
-
-
 @torch.no_grad()
 def _over_batches(model, tokenizer, texts: list[str], batch_size: int, max_len: int, fn) -> torch.Tensor:
     """fn(input_ids, attention_mask) on each batch of texts, in eval mode, concatenated on the CPU."""
@@ -87,13 +84,8 @@ def _over_batches(model, tokenizer, texts: list[str], batch_size: int, max_len: 
 
 
 def predict_logits(model, tokenizer, texts: list[str], batch_size: int = 128, max_len: int = 32) -> torch.Tensor:
+    """A classifier's logits for many texts (eval mode, no gradients, on the CPU), shape (len(texts), n_labels)."""
     return _over_batches(model, tokenizer, texts, batch_size, max_len, model)
-
-
-def accuracy(model, tokenizer, rows: list[dict], label_key: str = "label", **kw) -> float:
-    """Fraction of rows whose argmax logit is the label."""
-    logits = predict_logits(model, tokenizer, [r["text"] for r in rows], **kw)
-    return float((logits.argmax(-1) == torch.tensor([r[label_key] for r in rows])).float().mean())
 
 
 def pooled(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, normalize: bool = True) -> torch.Tensor:
@@ -120,38 +112,3 @@ def fit_probe(X: torch.Tensor, y: torch.Tensor, n_labels: int, seed: int = 0, st
         F.cross_entropy(probe(X), y).backward()
         opt.step()
     return probe
-
-
-def supcon_loss(z: torch.Tensor, labels: torch.Tensor, temperature: float = 0.1) -> torch.Tensor:
-    """Supervised contrastive loss (Khosla et al. 2020) over a batch of representations z (N, d):
-    for anchor i, positives P(i) = other examples with the same label (e.g. its own augmented view),
-        L = mean_i  -1/|P(i)| sum_{p in P(i)} log( exp(cos(z_i, z_p)/T) / sum_{a != i} exp(cos(z_i, z_a)/T) ).
-    Anchors without a positive in the batch are skipped."""
-    z = F.normalize(z.float(), dim=-1)
-    sim = z @ z.T / temperature
-    n = len(z)
-    self_mask = torch.eye(n, dtype=torch.bool, device=z.device)
-    sim = sim.masked_fill(self_mask, float("-inf"))
-    log_prob = sim - torch.logsumexp(sim, dim=1, keepdim=True)
-    pos = (labels[:, None] == labels[None, :]) & ~self_mask
-    n_pos = pos.sum(1)
-    has = n_pos > 0
-    if not has.any():
-        return z.sum() * 0.0
-    per_anchor = -(log_prob.masked_fill(~pos, 0.0).sum(1)[has] / n_pos[has])
-    return per_anchor.mean()
-
-
-def class_separation(z: torch.Tensor, labels) -> float:
-    """How far apart the classes sit in embedding space: mean cosine distance between examples of different
-    classes divided by the mean cosine distance between distinct examples of the same class,
-        sep = mean_{y_i != y_j} (1 - cos(z_i, z_j)) / mean_{i != j, y_i = y_j} (1 - cos(z_i, z_j)).
-    1 = classes no further apart than their members are from each other; larger = better separated."""
-    z = F.normalize(z.float(), dim=-1)
-    y = torch.as_tensor(labels, device=z.device)
-    d = 1 - z @ z.T
-    same = y[:, None] == y[None, :]
-    off = ~torch.eye(len(y), dtype=torch.bool, device=z.device)
-    if not (~same).any() or not (same & off).any():
-        raise ValueError("class_separation needs at least two classes and two examples of one class")
-    return float(d[~same].mean() / d[same & off].mean().clamp(min=1e-12))

@@ -16,7 +16,7 @@ import pathlib
 
 import torch
 
-from .tasks import package_dir
+from .data.text import package_dir
 from .zoo import model_dir
 
 CACHE = pathlib.Path(os.environ.get("FTKIT_CACHE", pathlib.Path.home() / ".cache" / "ftkit"))

@@ -18,7 +18,7 @@ import time
 
 import torch
 
-from . import tasks
+from .data import synthetic, text
 
 ZOO_DIR = pathlib.Path(__file__).resolve().parent.parent / "data" / "models"
 
@@ -72,13 +72,13 @@ def pretraining_documents(recipe: dict) -> list[str]:
     rng = random.Random(recipe["seed"])
     lines = []
     for family, n in recipe["synthetic"].items():
-        lines += [r["prompt"] + r["answer"] for r in tasks.task(family, n, seed=recipe["seed"])]
-    world = tasks.fact_world(recipe["fact_subjects"], seed=recipe["seed"])
+        lines += [r["prompt"] + r["answer"] for r in synthetic.task(family, n, seed=recipe["seed"])]
+    world = synthetic.fact_world(recipe["fact_subjects"], seed=recipe["seed"])
     facts = [q["prompt"] + q["answer"] + "." for q in world.queries(templates=recipe["fact_train_templates"])]
     lines += facts * recipe["fact_repeats"]
     rng.shuffle(lines)
     docs = ["\n".join(lines[i:i + 24]) for i in range(0, len(lines), 24)]
-    wiki = tasks.wiki_pages("train")
+    wiki = text.wiki_pages("train")
     if "wiki_fraction" in recipe:
         budget, synth = 0, sum(map(len, docs))
         rng.shuffle(wiki)
@@ -97,8 +97,8 @@ def pretraining_documents(recipe: dict) -> list[str]:
 def fact_recall(model, tokenizer, recipe: dict) -> dict:
     """Greedy exact-match recall of the fact world, on pretraining templates and the held-out one."""
     from .evaluate import answer_accuracy
-    world = tasks.fact_world(recipe["fact_subjects"], seed=recipe["seed"])
-    n_templates = 3 if "base" not in recipe else len(next(iter(tasks.RELATIONS.values())))
+    world = synthetic.fact_world(recipe["fact_subjects"], seed=recipe["seed"])
+    n_templates = 3 if "base" not in recipe else len(next(iter(synthetic.RELATIONS.values())))
     held = [t for t in range(n_templates) if t not in recipe["fact_train_templates"]]
     return {"seen_templates": round(answer_accuracy(model, tokenizer, world.queries(recipe["fact_train_templates"])), 4),
             "heldout_templates": round(answer_accuracy(model, tokenizer, world.queries(held)), 4)}
@@ -154,7 +154,7 @@ def build(name: str, steps: int | None = None, out: pathlib.Path | None = None) 
         model = LlamaForCausalLM(config)
     random_model = LlamaForCausalLM(config)
     recall_before = fact_recall(model, tok, recipe) if "base" in recipe else None
-    heldout = tasks.wiki_chunks("heldout", n=96, chars=500, seed=1)
+    heldout = text.wiki_chunks("heldout", n=96, chars=500, seed=1)
     random_loss = lm_loss(random_model, tok, heldout)
     hist = fit(model, data(), steps=recipe["steps"], lr=recipe["lr"], weight_decay=recipe["weight_decay"],
                warmup=recipe["warmup"], desc=f"pretrain {name}", log_every=20)
@@ -166,7 +166,7 @@ def build(name: str, steps: int | None = None, out: pathlib.Path | None = None) 
         "heldout_wiki_loss": round(lm_loss(model, tok, heldout), 4), "random_init_heldout_wiki_loss": round(random_loss, 4),
         "fact_recall": fact_recall(model, tok, recipe),
         **({"fact_recall_of_base_model": recall_before} if recall_before else {}),
-        "new_task_accuracy_before_finetuning": {f: round(answer_accuracy(model, tok, tasks.task(f, 200, seed=123)), 4) for f in ("add", "copy") + tasks.NEW_FAMILIES},
+        "new_task_accuracy_before_finetuning": {f: round(answer_accuracy(model, tok, synthetic.task(f, 200, seed=123)), 4) for f in ("add", "copy") + synthetic.NEW_FAMILIES},
         "build_wall_s": round(time.time() - t0, 1), "torch": torch.__version__,
     }
     out.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,11 @@
-"""Bottleneck adapters, the hand-written Llama prefix, and the budget counter."""
+"""Bottleneck adapters (ftkit.adapters) on Llama- and BERT-style models."""
 import copy
 
 import pytest
 import torch
 
 from ftkit import adapters as A
-from ftkit import models
+from ftkit import arch, models
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def test_adapters_start_as_identity_then_change_the_output_and_get_gradients(lla
     base, _ = llama
     ref = base(**batch).logits
     m = copy.deepcopy(base)
-    A.freeze(m)
+    arch.freeze(m)
     ads = A.add_adapters(m, where, mode, r=4, scale=4.0)
     assert len(ads) == m.config.num_hidden_layers
     assert torch.allclose(m(**batch).logits, ref)                       # W_up = 0: unchanged at step 0
@@ -36,8 +36,7 @@ def test_adapters_start_as_identity_then_change_the_output_and_get_gradients(lla
     out.sum().backward()
     assert all(a.down.weight.grad is not None and a.down.weight.grad.abs().sum() > 0 for a in ads)
     assert all(p.grad is None for n, p in m.named_parameters() if "ftkit_adapters" not in n)
-    b = A.budget(m, models.count_parameters(base))
-    assert b["trainable"] == len(ads) * (2 * 4 * m.config.hidden_size + 4 + m.config.hidden_size)
+    assert models.count_parameters(m, trainable_only=True) == len(ads) * (2 * 4 * m.config.hidden_size + 4 + m.config.hidden_size)
     ads.remove()
     assert torch.allclose(m(**batch).logits, ref)
 
@@ -46,7 +45,7 @@ def test_parallel_reads_the_input_sequential_the_output(llama, batch):
     """Parallel at the FFN: Δ depends only on the FFN input x, so it equals s·f(x W_down) W_up computed by hand."""
     base, _ = llama
     m = copy.deepcopy(base)
-    A.freeze(m)
+    arch.freeze(m)
     mlp = m.model.layers[2].mlp
     seen = {}
     ads = A.add_adapters(m, "ffn", "parallel", r=4, scale=2.0, layers=[2])
@@ -66,40 +65,9 @@ def test_bert_sites_houlsby_and_parallel():
     for where in A.WHERE:
         for mode in A.MODES:
             m = copy.deepcopy(enc)
-            A.freeze(m)
+            arch.freeze(m)
             ads = A.add_adapters(m, where, mode, r=4)
             assert len(ads) == 6 and torch.allclose(m(**b).last_hidden_state, ref, atol=1e-6)
             for a in ads:
                 torch.nn.init.normal_(a.up.weight, std=0.1)
             assert (m(**b).last_hidden_state - ref).abs().max() > 1e-3
-
-
-def test_prefix_of_length_zero_is_the_plain_model_and_generate_matches_the_no_cache_loop(llama, batch):
-    base, tok = llama
-    ref = base(**batch).logits
-    m0 = copy.deepcopy(base)
-    A.add_prefix(m0, 0)
-    assert torch.allclose(m0(**batch).logits, ref, atol=1e-4)
-    m = copy.deepcopy(base)
-    A.freeze(m)
-    pre = A.add_prefix(m, 3, init_ids=torch.tensor([5, 6, 7]))
-    assert A.budget(m)["trainable"] == m.config.num_hidden_layers * 2 * 3 * m.config.hidden_size
-    assert len(pre) == m.config.num_hidden_layers
-    ids = tok(["The capital of Kalo is"], return_tensors="pt")
-    g = m.generate(**ids, max_new_tokens=5, do_sample=False, pad_token_id=tok.pad_token_id)
-    x = ids["input_ids"]
-    for _ in range(5):
-        x = torch.cat([x, m(input_ids=x).logits[:, -1].argmax(-1, keepdim=True)], 1)
-    assert g.tolist() == x.tolist()
-    mm = copy.deepcopy(m)                                   # the written-out forward survives a deep copy
-    assert torch.allclose(mm(**batch).logits, m(**batch).logits)
-
-
-def test_prefix_with_right_padding_matches_the_unpadded_sequence():
-    base = models.load_model("ftkit/tiny-llama")
-    tok = models.load_tokenizer("ftkit/tiny-llama")
-    m = copy.deepcopy(base)
-    A.add_prefix(m, 2)
-    one = m(**tok(["hello world"], return_tensors="pt")).logits
-    two = m(**tok(["hello world", "a much longer second sentence here"], return_tensors="pt", padding=True)).logits
-    assert torch.allclose(one[0], two[0, : one.shape[1]], atol=1e-4)

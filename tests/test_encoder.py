@@ -1,7 +1,8 @@
+"""Pooled sentence encoders as classifiers, embedders and probes (ftkit.encoder)."""
 import torch
 from transformers import BertConfig, BertModel
 
-from ftkit import encoder as E, textdata, train
+from ftkit import encoder as E
 
 
 class Tok:
@@ -24,17 +25,14 @@ def test_mean_pool_ignores_padding():
     assert E.mean_pool(h, torch.tensor([[1, 1, 0]])).tolist() == [[2.0, 2.0]]
 
 
-def test_classifier_learns_and_embed_is_normalised():
+def test_embed_is_normalised():
     tok, enc = Tok(), tiny_bert()
-    rows = textdata.sentiment(128, seed=0)
-    clf = E.PooledClassifier(enc, n_labels=2)
-    before = E.accuracy(clf, tok, rows)
-    train.fit(clf, E.text_batches(rows, tok, 16), steps=60, lr=3e-3, loss_fn=E.classification_loss)
-    assert E.accuracy(clf, tok, rows) > max(before, 0.8)
     v = E.embed(enc, tok, ["a b c", "d e"])
     assert v.shape == (2, 32) and torch.allclose(v.norm(dim=-1), torch.ones(2), atol=1e-5)
     raw = E.embed(enc, tok, ["a b c", "d e"], normalize=False)
     assert torch.allclose(torch.nn.functional.normalize(raw, dim=-1), v, atol=1e-6)
+    b = E.tokenize(tok, ["a b c", "d e"])
+    assert torch.allclose(E.pooled(enc.eval(), b["input_ids"], b["attention_mask"]), v, atol=1e-6)   # embed = pooled, batched
 
 
 def test_fit_probe_separates_separable_features():

@@ -13,7 +13,8 @@ def test_results_json_schema(tmp_path, monkeypatch):
     run.compare("q", "1.0", 0.9)
     path = run.finish()
     r = json.loads(path.read_text())
-    assert set(r) == {"slug", "profile", "params", "metrics", "claims", "paper_vs_ours", "runtime"}
+    assert set(r) == {"slug", "profile", "params", "metrics", "claims", "checks", "findings", "verdict", "paper_vs_ours",
+                      "runtime"}
     assert r["params"]["seed"] == 3 and r["metrics"]["nested"]["a"] is None
     assert r["claims"] == [{"name": "x", "holds": True, "detail": "fine"}]
     assert r["paper_vs_ours"] == [{"quantity": "q", "paper": "1.0", "ours": 0.9}]

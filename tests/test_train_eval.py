@@ -1,7 +1,8 @@
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from ftkit import evaluate, models, tasks, train
+from ftkit import evaluate, models, train
+from ftkit.data import synthetic, text
 
 
 def _model(seed=0):
@@ -22,7 +23,7 @@ def test_encode_pairs_masks_the_prompt():
 
 def test_fit_lowers_loss_and_reports_throughput():
     model, tok = _model()
-    rows = list(tasks.task("copy", 64, seed=0))
+    rows = list(synthetic.task("copy", 64, seed=0))
     h = train.sft(model, tok, rows, steps=30, lr=3e-3, batch_size=8)
     assert h.loss[-1] < h.loss[0] and h.tokens > 0 and h.tokens_per_s > 0 and h.peak_mem_mb > 0
 
@@ -32,12 +33,12 @@ def test_fit_only_touches_given_params():
     frozen = model.model.layers[0].self_attn.q_proj.weight
     before = frozen.detach().clone()
     params = [p for n, p in model.named_parameters() if "layers.0.self_attn.q_proj" not in n]
-    train.sft(model, tok, list(tasks.task("copy", 16)), steps=3, lr=1e-2, params=params, weight_decay=0.1)
+    train.sft(model, tok, list(synthetic.task("copy", 16)), steps=3, lr=1e-2, params=params, weight_decay=0.1)
     assert torch.equal(frozen, before)
 
 
 def test_checkpoint_resume_matches_uninterrupted(tmp_path):
-    rows = list(tasks.task("copy", 32, seed=1))
+    rows = list(synthetic.task("copy", 32, seed=1))
     straight, tok = _model()
     train.sft(straight, tok, rows, steps=6, lr=3e-3, batch_size=4, seed=0)
 
@@ -64,7 +65,7 @@ def test_checkpoint_resume_matches_uninterrupted(tmp_path):
 def test_answer_accuracy_equals_greedy_generation():
     tok = models.load_tokenizer("ftkit/tiny-llama")
     model = models.load_model("ftkit/tiny-llama")
-    rows = list(tasks.task("copy", 12, seed=5)) + list(tasks.task("reverse", 12, seed=5))
+    rows = list(synthetic.task("copy", 12, seed=5)) + list(synthetic.task("reverse", 12, seed=5))
     acc, hits = evaluate.answer_accuracy(model, tok, rows, per_example=True)
     gen = evaluate.generate_answers(model, tok, [r["prompt"] for r in rows], max_new_tokens=12)
     by_generation = [g.startswith(r["answer"]) for g, r in zip(gen, rows)]
@@ -74,7 +75,7 @@ def test_answer_accuracy_equals_greedy_generation():
 
 def test_lm_loss_is_lower_for_the_pretrained_model():
     tok = models.load_tokenizer("ftkit/tiny-llama")
-    texts = tasks.wiki_chunks("heldout", n=8, seed=0)
+    texts = text.wiki_chunks("heldout", n=8, seed=0)
     random_model, _ = _model()
     assert evaluate.lm_loss(models.load_model("ftkit/tiny-llama"), tok, texts) < evaluate.lm_loss(random_model, tok, texts) - 1
 

@@ -4,6 +4,9 @@ The notebook's profiles (the smoke defaults are its parameters cell) and the cod
 """
 from ftkit.catalog import Profile
 
+import random
+import re
+
 PROFILE = Profile(
     claim='Freezing a random half of the matrices each round (HFT) retains more pre-trained knowledge than full fine-tuning.',
     smoke_seconds=61,
@@ -42,3 +45,59 @@ PROFILE = Profile(
         granularity=['category', 'model', 'layer'],
     ),
 )
+
+
+# ---- code: Half Fine-Tuning's category-level parameter selection ---------------------------------------
+
+
+_ATTN = ("q_proj", "k_proj", "v_proj", "o_proj")
+_FFN = ("gate_proj", "up_proj", "down_proj")
+_NORMS = ("input_layernorm", "post_attention_layernorm")
+
+
+def _layer_of(name: str) -> int | None:
+    m = re.search(r"layers\.(\d+)\.", name)
+    return int(m.group(1)) if m else None
+
+
+def half_mask(model, seed: int = 0, granularity: str = "category") -> dict[str, bool]:
+    """Which parameter tensors HFT updates this round (True = train, False = freeze at theta_0).
+
+    category (the paper's default): per layer, 2 of 4 attention matrices; in a random half of the
+      layers 2 of 3 FFN matrices, in the other half 1 of 3; one of the two norms. Embeddings, the
+      final norm and the LM head are always trained.
+    model: a random half of all per-layer matrices. layer: a random half of the layers, whole.
+    """
+    rng = random.Random(seed)
+    names = [n for n, _ in model.named_parameters()]
+    layers = sorted({_layer_of(n) for n in names if _layer_of(n) is not None})
+    train = {n: True for n in names}
+    per_layer = [n for n in names if _layer_of(n) is not None]
+    if granularity == "category":
+        ffn_two = set(rng.sample(layers, len(layers) // 2))
+        for L in layers:
+            chosen = set(rng.sample(_ATTN, 2)) | set(rng.sample(_FFN, 2 if L in ffn_two else 1)) | {rng.choice(_NORMS)}
+            for n in per_layer:
+                if _layer_of(n) == L:
+                    train[n] = any(f".{c}." in n for c in chosen)
+    elif granularity == "model":
+        chosen = set(rng.sample(per_layer, len(per_layer) // 2))
+        for n in per_layer:
+            train[n] = n in chosen
+    elif granularity == "layer":
+        chosen = set(rng.sample(layers, len(layers) // 2))
+        for n in per_layer:
+            train[n] = _layer_of(n) in chosen
+    else:
+        raise ValueError(f"granularity must be category, model or layer, got {granularity!r}")
+    return train
+
+
+def apply_mask(model, train: dict[str, bool]) -> list:
+    """Set requires_grad from a mask; return the trainable tensors (build the optimizer over these only)."""
+    out = []
+    for n, p in model.named_parameters():
+        p.requires_grad_(train[n])
+        if train[n]:
+            out.append(p)
+    return out

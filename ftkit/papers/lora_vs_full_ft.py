@@ -4,6 +4,8 @@ The notebook's profiles (the smoke defaults are its parameters cell) and the cod
 """
 from ftkit.catalog import Profile
 
+import torch
+
 PROFILE = Profile(
     claim='Low-rank LoRA adds intruder dimensions that full fine-tuning does not; scaling them down reduces forgetting.',
     smoke_seconds=70,
@@ -48,3 +50,28 @@ PROFILE = Profile(
     ),
     choices={},
 )
+
+
+# ---- code: intruder dimensions of a fine-tuned weight matrix -----------------------------------------------
+
+
+def intruder_dimensions(w0: torch.Tensor, w: torch.Tensor, k: int = 10, eps: float = 0.5):
+    """Intruder dimensions of a fine-tuned matrix (Shuttleworth et al. 2024).
+
+    For each of the top-k left singular vectors u_j of W, sim_j = max_i |<u_j, u0_i>| over all left
+    singular vectors u0_i of W0; u_j is an intruder if sim_j < eps.
+    Returns (count, sims: tensor of k max-similarities).
+    """
+    u0 = torch.linalg.svd(w0.float(), full_matrices=False)[0]
+    u = torch.linalg.svd(w.float(), full_matrices=False)[0][:, :k]
+    sims = (u.T @ u0).abs().max(dim=1).values
+    return int((sims < eps).sum()), sims
+
+
+def scale_intruders(w0: torch.Tensor, w: torch.Tensor, lam: float, k: int = 10, eps: float = 0.5) -> torch.Tensor:
+    """Rebuild W with each intruder singular value sigma_j scaled to lam * sigma_j (the paper's intervention)."""
+    u, s, vh = torch.linalg.svd(w.float(), full_matrices=False)
+    _, sims = intruder_dimensions(w0, w, k, eps)
+    s = s.clone()
+    s[:k][sims < eps] *= lam
+    return (u * s) @ vh

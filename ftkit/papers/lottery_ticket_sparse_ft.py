@@ -4,6 +4,8 @@ The notebook's profiles (the smoke defaults are its parameters cell) and the cod
 """
 from ftkit.catalog import Profile
 
+import torch
+
 PROFILE = Profile(
     claim='Lottery-ticket sparse fine-tunings (dense phase, top-K of |θ−θ₀|, reset, masked re-training) learn a task and a language in K-sparse deltas that compose by addition; at tiny scale the task does not transfer to an unseen cipher language (reported).',
     smoke_seconds=39,
@@ -57,3 +59,47 @@ PROFILE = Profile(
         target_eval=['cipher-topics', 'masakhane/masakhaner2'],
     ),
 )
+
+
+# ---- code: LT-SFT's score, masked updates and sparse deltas that compose (masks: ftkit.sparse) ---------------
+#     mu = sparse.topk_mask(update_scores(theta1, theta0, names), density=0.05)
+#     step = masked_update(model, mu, base_state)             # train.fit(..., after_step=step)
+#     d = sparse_delta(model.state_dict(), base_state, mu)    # theta_ft - theta_0, zero outside the mask
+#     model.load_state_dict(apply_deltas(base_state, [d_lang, d_task]))
+
+
+def update_scores(finetuned: dict, base: dict, names) -> dict[str, torch.Tensor]:
+    """|theta_ft - theta_0|: LT-SFT's score (the entries that moved most in dense fine-tuning)."""
+    return {n: (finetuned[n].float() - base[n].float()).abs() for n in names}
+
+
+def masked_update(model, masks: dict[str, torch.Tensor], base: dict[str, torch.Tensor]):
+    """An `after_step` hook for train.fit: after every optimizer step, entries outside the mask are put
+    back to their base values, so only masked entries ever differ from theta_0 (exactly, whatever the
+    optimizer's momentum or weight decay does). Tensors not named in `masks` are left alone."""
+    params = dict(model.named_parameters())
+    missing = [n for n in masks if n not in params]
+    if missing:
+        raise KeyError(f"masked_update(): the model has no parameters named {missing[:3]}")
+    frozen = {n: (~masks[n].to(params[n].device), base[n].to(params[n].device, params[n].dtype)) for n in masks}
+
+    @torch.no_grad()
+    def after_step(model_, step):
+        for n, (outside, b) in frozen.items():
+            params[n].data[outside] = b[outside]
+    return after_step
+
+
+def sparse_delta(finetuned: dict, base: dict, masks: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """phi = (theta_ft - theta_0) * mask, for the masked tensors only."""
+    return {n: (finetuned[n].float() - base[n].float()) * m.float() for n, m in masks.items()}
+
+
+def apply_deltas(base: dict, deltas: list[dict], scales: list[float] | None = None) -> dict:
+    """theta_0 + sum_i s_i * phi_i: composing sparse (or dense) fine-tunings by addition."""
+    scales = scales or [1.0] * len(deltas)
+    out = {k: v.clone() for k, v in base.items()}
+    for d, s in zip(deltas, scales):
+        for n, v in d.items():
+            out[n] = (out[n].float() + s * v).to(out[n].dtype)
+    return out

@@ -1,13 +1,14 @@
-"""The connected side pathway (ftkit.aside) on a small random BERT: identity at step 0, the gradient-route
-identity the notebook checks, the ladder variant's backward pass, and removal."""
+"""IAA (ftkit.papers.aside_pathway_retrieval): the connected side pathway on a small random BERT (identity at step 0,
+the gradient-route identity the notebook checks, the ladder variant's backward pass, removal), and the retrieval
+metrics and loss."""
 import copy
 
 import pytest
 import torch
 from transformers import BertConfig, BertModel
 
-from ftkit import adapters
-from ftkit.aside import AsidePathway
+from ftkit import arch
+from ftkit.papers.aside_pathway_retrieval import AsidePathway, info_nce, rank_metrics
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def bert():
 def _pathway(m, seed=1, **kw):
     torch.manual_seed(seed)
     m = copy.deepcopy(m)
-    adapters.freeze(m)
+    arch.freeze(m)
     return m, AsidePathway(m, r=4, **kw)
 
 
@@ -80,3 +81,31 @@ def test_ladder_backward_never_enters_the_backbone(bert):
 def test_scattered_without_reentry_is_refused(bert):
     with pytest.raises(ValueError, match="reenter"):
         AsidePathway(copy.deepcopy(bert[0]), connected=False, reenter=False)
+
+
+def test_rank_metrics():
+    d = torch.eye(4)
+    q = torch.tensor([[1.0, 0, 0, 0], [0.9, 0.1, 0, 0], [0, 0, 0.2, 0.8]])
+    m = rank_metrics(q, d, [0, 1, 2], ks=(1, 2))
+    # ranks: 1, 2, 2 -> MRR@2 = (1 + 1/2 + 1/2)/3, recall@1 = 1/3, recall@2 = 1
+    assert abs(m["mrr@2"] - 2 / 3) < 1e-6 and abs(m["recall@1"] - 1 / 3) < 1e-6 and m["recall@2"] == 1.0
+    assert rank_metrics(q, d, [3, 3, 0], ks=(1,))["mrr@1"] == 0.0
+
+
+def test_info_nce_prefers_the_right_document():
+    d = torch.nn.functional.normalize(torch.randn(8, 16), dim=-1)
+    good = info_nce(d[:4], d, torch.arange(4))
+    bad = info_nce(d[:4], d, torch.arange(4, 8))
+    assert good < bad
+
+
+def test_embed_minilm_frozen_is_below_ceiling():
+    from ftkit import encoder, models
+    from ftkit.data import synthetic
+    enc = models.load_model("sentence-transformers/all-MiniLM-L6-v2", kind="encoder")
+    tok = models.load_tokenizer("sentence-transformers/all-MiniLM-L6-v2")
+    c = synthetic.alias_corpus(seed=0)
+    d = encoder.embed(enc, tok, c.docs)
+    assert d.shape == (160, 384) and torch.allclose(d.norm(dim=1), torch.ones(160), atol=1e-4)
+    m = rank_metrics(encoder.embed(enc, tok, [q for q, _ in c.test]), d, [i for _, i in c.test])
+    assert m["recall@1"] < 0.5

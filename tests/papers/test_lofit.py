@@ -1,6 +1,7 @@
+"""LoFiT's per-head interventions (ftkit.papers.lofit) on a tiny random Llama."""
 import torch
 
-from ftkit import heads as HD
+from ftkit.papers import lofit
 
 
 def _tiny_llama():
@@ -20,7 +21,7 @@ def test_zero_intervention_is_identity_and_detach_restores():
     m = _tiny_llama()
     ids = torch.randint(0, 50, (2, 7))
     ref = _run(m, ids)
-    iv = HD.HeadIntervention(m, scale=True, bias=True, init_std=0.0).attach(m)
+    iv = lofit.HeadIntervention(m, scale=True, bias=True, init_std=0.0).attach(m)
     assert torch.allclose(_run(m, ids), ref, atol=1e-6)
     with torch.no_grad():
         iv.v.add_(1.0)
@@ -31,7 +32,7 @@ def test_zero_intervention_is_identity_and_detach_restores():
 
 def test_edit_matches_the_formula_per_head_and_mask_blocks_other_heads():
     m = _tiny_llama()
-    iv = HD.HeadIntervention(m, scale=True, bias=True, heads=[(1, 2)], init_std=0.5, seed=1)
+    iv = lofit.HeadIntervention(m, scale=True, bias=True, heads=[(1, 2)], init_std=0.5, seed=1)
     z = torch.randn(3, 5, 4 * 8)
     out = iv.edit(1, z).view(3, 5, 4, 8)
     zh = z.view(3, 5, 4, 8)
@@ -44,7 +45,7 @@ def test_edit_matches_the_formula_per_head_and_mask_blocks_other_heads():
 def test_bias_equals_an_o_proj_column_shift_and_gradients_reach_only_selected_heads():
     m = _tiny_llama()
     ids = torch.randint(0, 50, (2, 6))
-    iv = HD.HeadIntervention(m, bias=True, heads=[(0, 1)], init_std=0.3).attach(m)
+    iv = lofit.HeadIntervention(m, bias=True, heads=[(0, 1)], init_std=0.3).attach(m)
     out = _run(m, ids)
     iv.detach()
     o = m.model.layers[0].self_attn.o_proj
@@ -59,14 +60,14 @@ def test_bias_equals_an_o_proj_column_shift_and_gradients_reach_only_selected_he
 
 def test_l1_top_k_and_head_outputs():
     m = _tiny_llama()
-    iv = HD.HeadIntervention(m, scale=True, init_std=0.0)
+    iv = lofit.HeadIntervention(m, scale=True, init_std=0.0)
     with torch.no_grad():
         iv.A[1, 3] = 2.0
         iv.A[0, 0, :2] = -1.0
     assert float(iv.l1()) == 2.0 * 8 + 2.0
-    assert HD.top_k_heads(iv.head_norms(), 2) == [(1, 3), (0, 0)]
+    assert lofit.top_k_heads(iv.head_norms(), 2) == [(1, 3), (0, 0)]
     ids = torch.randint(0, 50, (3, 6))
-    z = HD.head_outputs(m, ids, torch.ones_like(ids), torch.tensor([5, 2, 0]))
+    z = lofit.head_outputs(m, ids, torch.ones_like(ids), torch.tensor([5, 2, 0]))
     assert z.shape == (3, 2, 4, 8)
     with torch.no_grad():       # at position 0 a head attends only to itself: z = its value vector (GQA: kv head h // 2)
         layer = m.model.layers[0]

