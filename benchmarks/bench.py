@@ -1,12 +1,12 @@
 """Benchmarks (not timed tests): run by hand, results go to benchmarks/results.json and the README.
 
     python benchmarks/bench.py                 # all three parts (~6 min on 2 cores)
-    python benchmarks/bench.py --only loop     # loop | footprint | notebooks
+    python benchmarks/bench.py --only loop     # loop | footprint
 
 1. loop: tokens/s of ftkit's training loop vs a bare PyTorch loop vs HF Trainer, same model
    (ftkit/tiny-llama), same packed data, same batch and optimizer, in one run; reported as ratios.
 2. footprint: NF4 / fp32 weight memory for ftkit/tiny-llama and SmolLM2-135M-Instruct.
-3. notebooks: each ready notebook's smoke wall time through `ftkit run`.
+Notebook wall times: benchmarks/notebook_times.py.
 """
 from __future__ import annotations
 
@@ -112,23 +112,12 @@ def part_footprint() -> dict:
     return out
 
 
-def part_notebooks() -> dict:
-    from ftkit.cli import run_notebook
-    out = {}
-    for p in catalog.ready():
-        t0 = time.perf_counter()
-        with tempfile.TemporaryDirectory() as d:
-            run_notebook(p.slug, out=pathlib.Path(d), progress=False)
-        out[p.slug] = round(time.perf_counter() - t0, 1)
-    return out
-
-
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", choices=["loop", "footprint", "notebooks"])
+    ap.add_argument("--only", choices=["loop", "footprint"])
     a = ap.parse_args()
     results = json.loads(OUT.read_text()) if OUT.exists() else {}
-    for name, fn in (("loop", part_loop), ("footprint", part_footprint), ("notebooks", part_notebooks)):
+    for name, fn in (("loop", part_loop), ("footprint", part_footprint)):
         if a.only in (None, name):
             results[name] = fn()
             print(name, json.dumps(results[name], indent=1))

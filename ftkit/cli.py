@@ -63,9 +63,33 @@ def bench_markdown() -> str:
         out += ["Weight memory, NF4 (bitsandbytes, double quantization) vs fp32:", "", "| model | fp32 MB | NF4 MB | NF4 / fp32 |", "|---|---|---|---|"]
         out += [f"| {k} | {v['fp32_MB']} | {v['nf4_MB']} | {v['nf4_over_fp32']:.2f} |" for k, v in r["footprint"].items()]
         out.append("")
-    if "notebooks" in r:
-        out += ["Smoke-profile wall time through `ftkit run` (kernel start included):", "", "| notebook | seconds |", "|---|---|"]
-        out += [f"| {k} | {v} |" for k, v in r["notebooks"].items()]
+    times_path = ROOT / "benchmarks" / "notebook_times.json"
+    if times_path.exists():
+        out += ["", notebook_times_markdown(json.loads(times_path.read_text()))]
+    return "\n".join(out)
+
+
+def notebook_times_markdown(times: dict) -> str:
+    """Per-notebook smoke and dry-run seconds (benchmarks/notebook_times.py) and the CI projection at 45 notebooks."""
+    import statistics
+    fixed = times.pop("_fixed", {})
+    smoke = [t["smoke_s"] for t in times.values()]
+    dry = [t["dry_run_s"] for t in times.values() if t.get("dry_run_s")]
+    out = ["Notebook wall times through papermill on 2 idle cores (kernel start included; "
+           "`python benchmarks/notebook_times.py`):", "", "| notebook | smoke s | gpu dry run s |", "|---|---|---|"]
+    out += [f"| {k} | {t['smoke_s']:.0f} | {t.get('dry_run_s') or 0:.0f} |" for k, t in times.items()]
+    if not smoke:
+        return "\n".join(out)
+    med_s, med_d = statistics.median(smoke), statistics.median(dry) if dry else 0.0
+    out += ["", f"Smoke: median {med_s:.0f} s, max {max(smoke):.0f} s. Dry run: median {med_d:.0f} s, max {max(dry) if dry else 0:.0f} s."]
+    if fixed:
+        base = fixed.get("setup_s", 0) + fixed.get("fast_tests_s", 0)
+        per = med_s + med_d + fixed.get("per_notebook_overhead_s", 0)
+        project = lambda n: (base + n * per + max(smoke)) / 60          # + one rotating seed rerun
+        out.append(f"CI projection (set-up {fixed.get('setup_s', 0):.0f} s + fast tests {fixed.get('fast_tests_s', 0):.0f} s + "
+                   f"per notebook: median smoke + median dry run{' + overhead' if fixed.get('per_notebook_overhead_s') else ''} "
+                   f"= {per:.0f} s, + one seed rerun): {project(len(smoke)):.0f} min at {len(smoke)} notebooks, "
+                   f"**{project(45):.0f} min at 45** (budget 45 min, limit 90).")
     return "\n".join(out)
 
 

@@ -12,7 +12,8 @@ from ftkit.adapters import Bottleneck
 
 PROFILE = Profile(
     claim='A connected side pathway of bottleneck modules gives every module a direct gradient route to the output (checked exactly at step 0) and converges faster than the same modules scattered at the same learning rate; with the learning rate tuned per arm its edge is within noise at 6 layers (reported).',
-    smoke_seconds=60,
+    smoke_seconds=88,
+    dry_run_seconds=19,
     gpu=dict(
         model_id='google-bert/bert-base-uncased',
         dataset='Tevatron/msmarco-passage',

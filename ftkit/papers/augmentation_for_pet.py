@@ -14,7 +14,8 @@ from ftkit import arch
 
 PROFILE = Profile(
     claim="With 48 examples per class, LoRA and hand-written deep prompts (P-tuning v2) at equal trainable parameters are trained without augmentation, with EDA, and with Mixup. Deep prompts separate the classes' pooled embeddings less well than LoRA. The SupCon remedy lowers the contrastive loss; its accuracy effect is reported, as are the effects of augmentation.",
-    smoke_seconds=36,
+    smoke_seconds=49,
+    dry_run_seconds=15,
     gpu=dict(
         model_id='FacebookAI/roberta-large',
         dataset='aps/super_glue',

@@ -12,7 +12,8 @@ from ftkit.encoder import predict_logits
 
 PROFILE = Profile(
     claim='A low-rank + sparse update (sparse support from a low-rank + sparse decomposition of the pre-trained weight) tunes as well as LoRA at matched parameters; magnitude-pruned weights need re-tuning, which recovers the accuracy.',
-    smoke_seconds=49,
+    smoke_seconds=51,
+    dry_run_seconds=11,
     gpu=dict(
         model_id='google-bert/bert-base-uncased',
         dataset='nyu-mll/glue',

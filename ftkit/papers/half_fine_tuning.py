@@ -10,6 +10,7 @@ import re
 PROFILE = Profile(
     claim='Freezing a random half of the matrices each round (HFT) retains more pre-trained knowledge than full fine-tuning.',
     smoke_seconds=61,
+    dry_run_seconds=22,
     gpu=dict(
         model_id='Qwen/Qwen2.5-0.5B',
         task_length=8,

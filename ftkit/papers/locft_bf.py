@@ -6,7 +6,8 @@ from ftkit.catalog import Profile
 
 PROFILE = Profile(
     claim='Breadth-first, mini-batch fine-tuning of one localized matrix beats depth-first editing, which forgets its own edits.',
-    smoke_seconds=45,
+    smoke_seconds=29,
+    dry_run_seconds=13,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B-Instruct',
         edits_source='azhx/counterfact',

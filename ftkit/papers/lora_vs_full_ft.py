@@ -8,7 +8,8 @@ import torch
 
 PROFILE = Profile(
     claim='Low-rank LoRA adds intruder dimensions that full fine-tuning does not; scaling them down reduces forgetting.',
-    smoke_seconds=70,
+    smoke_seconds=65,
+    dry_run_seconds=28,
     gpu=dict(
         model_id='Qwen/Qwen2.5-0.5B',
         dataset='meta-math/MetaMathQA',

@@ -8,7 +8,8 @@ import torch
 
 PROFILE = Profile(
     claim='Lottery-ticket sparse fine-tunings (dense phase, top-K of |θ−θ₀|, reset, masked re-training) learn a task and a language in K-sparse deltas that compose by addition; at tiny scale the task does not transfer to an unseen cipher language (reported).',
-    smoke_seconds=39,
+    smoke_seconds=45,
+    dry_run_seconds=20,
     gpu=dict(
         model_id='google-bert/bert-base-multilingual-cased',
         lang_source='wikimedia/wikipedia',

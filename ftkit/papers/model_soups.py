@@ -11,7 +11,8 @@ import torch
 
 PROFILE = Profile(
     claim='A greedy soup of fine-tuned models matches the best single model and the k-pass ensemble; averaging needs a shared pretrained start.',
-    smoke_seconds=48,
+    smoke_seconds=40,
+    dry_run_seconds=11,
     gpu=dict(
         dataset='uoft-cs/cifar100',
         image_size=224,

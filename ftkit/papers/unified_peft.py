@@ -13,7 +13,8 @@ from ftkit import arch
 
 PROFILE = Profile(
     claim='Prefix tuning is exactly a gated parallel adapter; adapters, prefix, LoRA and the MAM adapter compared one design dimension at a time at matched parameter budgets.',
-    smoke_seconds=38,
+    smoke_seconds=49,
+    dry_run_seconds=15,
     gpu=dict(
         model_id='Qwen/Qwen2.5-0.5B',
         dataset='EdinburghNLP/xsum',
