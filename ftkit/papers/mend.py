@@ -6,7 +6,7 @@ from ftkit.catalog import Profile
 
 PROFILE = Profile(
     claim='A meta-trained MEND editor turns one gradient of a held-out edit into a weight update that makes the edit hold on paraphrases while leaving unrelated facts intact, unlike its untrained (identity) start.',
-    smoke_seconds=39,
+    smoke_seconds=44,
     dry_run_seconds=17,
     gpu=dict(
         model_id='Qwen/Qwen2.5-0.5B',
