@@ -93,11 +93,39 @@ def notebook_times_markdown(times: dict) -> str:
     return "\n".join(out)
 
 
+def committed_verdict(slug: str) -> dict:
+    """The verdict and findings printed in a notebook's committed outputs (its default run)."""
+    import re
+    nb = json.loads((NOTEBOOKS / f"{slug}.ipynb").read_text())
+    text = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
+                   for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    m = re.search(r"^verdict: (reproduced|partly|not at this scale) \((.*)\)$", text, flags=re.M)
+    return {"verdict": m.group(1) if m else None, "why": m.group(2) if m else "",
+            "asserted": re.findall(r"^\[finding (HOLDS|FAILS)\] (.*?):", text, flags=re.M),
+            "reported": re.findall(r"^\[reported finding (HOLDS|FAILS)\] (.*?):", text, flags=re.M)}
+
+
+def verdicts_markdown() -> str:
+    """The README scoreboard: each ready notebook's verdict and findings, read from its committed smoke run."""
+    rows = ["| notebook | verdict | findings asserted (all hold) | findings tested and reported |", "|---|---|---|---|"]
+    counts: dict = {}
+    for p in catalog.ready():
+        v = committed_verdict(p.slug)
+        counts[v["verdict"]] = counts.get(v["verdict"], 0) + 1
+        asserted = "; ".join(name for _, name in v["asserted"]) or "—"
+        reported = "; ".join(f"{name} ({'holds' if h == 'HOLDS' else 'does not hold'})" for h, name in v["reported"]) or "—"
+        rows.append(f"| `{p.slug}` | {v['verdict'] or 'not yet assessed'} | {asserted} | {reported} |")
+    summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("reproduced", "partly", "not at this scale"))
+    if counts.get(None):
+        summary += f", {counts[None]} not yet assessed"
+    return f"Verdicts of the smoke runs committed with the notebooks: {summary}.\n\n" + "\n".join(rows)
+
+
 def write_readme() -> None:
     """Regenerate the README's catalog and benchmark sections in place."""
     readme = ROOT / "README.md"
     text = readme.read_text()
-    for tag, body in (("catalog", catalog_markdown()), ("bench", bench_markdown())):
+    for tag, body in (("catalog", catalog_markdown()), ("verdicts", verdicts_markdown()), ("bench", bench_markdown())):
         start, end = f"<!-- {tag}:start -->", f"<!-- {tag}:end -->"
         a, b = text.index(start) + len(start), text.index(end)
         text = text[:a] + "\n" + body + "\n" + text[b:]

@@ -8,7 +8,7 @@ A notebook opens its record with one call after the parameters cell:
 results.json schema (read by `ftkit report` and other tools):
 {"slug", "profile", "params": {...}, "metrics": {...},
  "claims": [{"name", "holds", "detail"}],                      # checks and findings asserted in smoke
- "findings": [{"name", "holds", "detail", "control", "margin"}], "checks": [{"name", "holds", "detail"}],
+ "findings": [{"name", "holds", "detail", "control", "margin", "asserted"}], "checks": [{"name", "holds", "detail"}],
  "verdict": {"value": "reproduced" | "partly" | "not at this scale", "why"} or null,
  "paper_vs_ours": [{"quantity", "paper", "ours"}], "runtime": {"wall_s", "device", ...}}
 """
@@ -94,9 +94,13 @@ class Run:
         """An identity or invariant of a correct implementation (not evidence for the paper). Must hold in smoke."""
         return self._record(self.checks, name, holds, detail, "check")
 
-    def finding(self, name: str, holds: bool, detail: str = "", control: str = "", margin: str = "") -> bool:
-        """The paper's comparison: the method against a fair `control`, with a stated `margin`. Must hold in smoke."""
-        return self._record(self.findings, name, holds, detail, "finding", control=control, margin=margin)
+    def finding(self, name: str, holds: bool, detail: str = "", control: str = "", margin: str = "",
+                asserted: bool = True) -> bool:
+        """The paper's comparison: the method against a fair `control`, with a stated `margin`. Must hold in smoke,
+        unless `asserted=False`: a finding tested and reported whichever way it comes out (e.g. one that does not
+        show at this scale), so the record says so instead of leaving it out."""
+        return self._record(self.findings, name, holds, detail, "finding" if asserted else "reported finding",
+                            control=control, margin=margin, asserted=asserted)
 
     def verdict(self, value: str, why: str) -> None:
         if value not in VERDICTS:
@@ -130,7 +134,7 @@ class Run:
     def finish(self) -> pathlib.Path:
         """Save results.json; in the smoke profile, fail if any claim, check or finding does not hold."""
         path = self.save()
-        asserted = self.claims + self.checks + self.findings
+        asserted = self.claims + self.checks + [f for f in self.findings if f.get("asserted", True)]
         failed = [c["name"] for c in asserted if not c["holds"]]
         print(f"results written to {path}: {len(asserted) - len(failed)}/{len(asserted)} hold")
         if failed and self.profile == "smoke":
@@ -159,7 +163,7 @@ def scoreboard(paths) -> str:
            "|---|---|---|---|---|---|---|---|"]
     for r in runs:
         asserted = r.get("claims", []) + r.get("checks", [])
-        finds = r.get("findings", [])
+        finds = [f for f in r.get("findings", []) if f.get("asserted", True)]
         verdict = (r.get("verdict") or {}).get("value", "—")
         out.append(f"| {r['slug']} | {r['profile']} | {r['params'].get('seed', '')} | {verdict} | "
                    f"{sum(f['holds'] for f in finds)}/{len(finds)} | {sum(c['holds'] for c in asserted)}/{len(asserted)} | "
@@ -169,7 +173,7 @@ def scoreboard(paths) -> str:
         if r.get("verdict"):
             out.append(f"Verdict: **{r['verdict']['value']}**: {r['verdict']['why']}")
             out.append("")
-        rows = [("finding", f) for f in r.get("findings", [])] + [("check", c) for c in r.get("checks", [])] + \
+        rows = [("finding" if f.get("asserted", True) else "finding (reported)", f) for f in r.get("findings", [])] + [("check", c) for c in r.get("checks", [])] + \
                [("claim", c) for c in r.get("claims", [])]
         if rows:
             out += ["| kind | holds | statement | detail |", "|---|---|---|---|"]

@@ -18,3 +18,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(item.fspath).endswith(".ipynb") or "notebooks" in item.keywords:
             item.add_marker(pytest.mark.notebooks)
+        if hasattr(item, "output_timeout"):
+            # nbval waits only 5 s for a cell's outputs after the kernel replies; a kernel that has just come out of
+            # a minute of training on 2 busy cores can take longer to flush them (seen once in CI)
+            item.output_timeout = 120

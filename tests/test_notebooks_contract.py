@@ -74,9 +74,20 @@ def test_no_pip_and_committed_with_clean_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_finishes_a_run_with_claims_and_paper_numbers(path):
+def test_findings_checks_and_one_verdict(path):
+    """The claims rule: checks apart from findings, at least one finding (the paper's comparison against a control),
+    one verdict in the code and the same verdict in the title cell and the committed run."""
     text = "\n".join(src(c) for c in code_cells(path))
-    assert ("run.claim(" in text or "run.finding(" in text) and "run.compare(" in text and "run.finish()" in text
+    assert "run.claim(" not in text, "record run.check(...) and run.finding(...), not run.claim"
+    assert "run.finding(" in text and "control=" in text and "margin=" in text, "at least one finding, with its control and margin"
+    verdicts = re.findall(r'run\.verdict\(\s*"([^"]+)"', text)
+    assert len(verdicts) == 1 and verdicts[0] in ("reproduced", "partly", "not at this scale"), verdicts
+    assert f"**Verdict at smoke scale:** `{verdicts[0]}`" in src(cells(path)[0]), "state the verdict in the title cell"
+    committed = cli.committed_verdict(path.stem)
+    assert committed["verdict"] == verdicts[0], "re-execute and commit the notebook"
+    if verdicts[0] != "not at this scale":
+        assert committed["asserted"], "a reproduced or partly verdict needs an asserted finding that holds"
+    assert "run.compare(" in text and "run.finish()" in text
 
 
 def test_no_references_to_files_the_repo_lacks():
@@ -87,5 +98,6 @@ def test_no_references_to_files_the_repo_lacks():
             assert bad not in text, f"{path.relative_to(ROOT)} mentions {bad!r}, which the repo does not contain"
 
 
-def test_readme_catalog_is_current():
-    assert cli.catalog_markdown() in (ROOT / "README.md").read_text(), "regenerate: ftkit list --write-readme"
+def test_readme_catalog_and_scoreboard_are_current():
+    readme = (ROOT / "README.md").read_text()
+    assert cli.catalog_markdown() in readme and cli.verdicts_markdown() in readme, "regenerate: ftkit list --write-readme"

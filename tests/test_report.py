@@ -32,3 +32,15 @@ def test_failed_claim_fails_smoke_but_not_gpu(tmp_path, monkeypatch):
     gpu = Run("s", {"profile": "gpu"})
     gpu.claim("no", False)
     gpu.finish()
+
+
+def test_reported_findings_are_recorded_but_do_not_fail_smoke(tmp_path, monkeypatch):
+    monkeypatch.setenv("FTKIT_OUT", str(tmp_path))
+    run = Run("s", {"profile": "smoke"})
+    run.check("identity", True, "0.0")
+    run.finding("method beats control", False, "49 vs 51", control="random", margin="0", asserted=False)
+    run.verdict("not at this scale", "the effect needs larger models")
+    r = json.loads(run.finish().read_text())
+    assert r["findings"][0]["asserted"] is False and r["verdict"]["value"] == "not at this scale"
+    with pytest.raises(ValueError):
+        run.verdict("sort of", "")
