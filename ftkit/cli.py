@@ -93,16 +93,37 @@ def notebook_times_markdown(times: dict) -> str:
     return "\n".join(out)
 
 
+def _name_patterns(code: str) -> list[str]:
+    """Regexes for the names given to run.finding(...) in a notebook's code (f-string fields match anything)."""
+    import ast
+    import re
+    pats = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "finding" and node.args:
+            name = node.args[0]
+            if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                pats.append(re.escape(name.value))
+            elif isinstance(name, ast.JoinedStr):
+                pats.append("".join(re.escape(v.value) if isinstance(v, ast.Constant) else ".+?" for v in name.values))
+    return pats
+
+
 def committed_verdict(slug: str) -> dict:
     """The verdict and findings printed in a notebook's committed outputs (its default run)."""
     import re
     nb = json.loads((NOTEBOOKS / f"{slug}.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     text = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
                    for o in c.get("outputs", []) if o.get("output_type") == "stream")
     m = re.search(r"^verdict: (reproduced|partly|not at this scale) \((.*)\)$", text, flags=re.M)
-    return {"verdict": m.group(1) if m else None, "why": m.group(2) if m else "",
-            "asserted": re.findall(r"^\[finding (HOLDS|FAILS)\] (.*?):", text, flags=re.M),
-            "reported": re.findall(r"^\[reported finding (HOLDS|FAILS)\] (.*?):", text, flags=re.M)}
+    out = {"verdict": m.group(1) if m else None, "why": m.group(2) if m else "", "asserted": [], "reported": []}
+    try:
+        names = "|".join(f"(?:{p})" for p in _name_patterns(code)) or r"[^:]*"
+    except SyntaxError:
+        names = r"[^:]*"
+    for kind, holds, name in re.findall(rf"^\[(finding|reported finding) (HOLDS|FAILS)\] ({names}): ", text, flags=re.M):
+        out["asserted" if kind == "finding" else "reported"].append((holds, name))
+    return out
 
 
 def verdicts_markdown() -> str:
@@ -112,8 +133,9 @@ def verdicts_markdown() -> str:
     for p in catalog.ready():
         v = committed_verdict(p.slug)
         counts[v["verdict"]] = counts.get(v["verdict"], 0) + 1
-        asserted = "; ".join(name for _, name in v["asserted"]) or "—"
-        reported = "; ".join(f"{name} ({'holds' if h == 'HOLDS' else 'does not hold'})" for h, name in v["reported"]) or "—"
+        cell = lambda t: t.replace("|", "\\|")
+        asserted = "; ".join(cell(name) for _, name in v["asserted"]) or "—"
+        reported = "; ".join(f"{cell(name)} ({'holds' if h == 'HOLDS' else 'does not hold'})" for h, name in v["reported"]) or "—"
         rows.append(f"| `{p.slug}` | {v['verdict'] or 'not yet assessed'} | {asserted} | {reported} |")
     summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("reproduced", "partly", "not at this scale"))
     if counts.get(None):

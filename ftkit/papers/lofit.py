@@ -11,8 +11,8 @@ from ftkit import arch
 
 PROFILE = Profile(
     claim='Learned bias vectors on a few attention heads, chosen by L1-penalised per-head scalings, make a frozen model answer held-out questions truthfully far better than the base model and than an ITI-style probe shift.',
-    smoke_seconds=56,
-    dry_run_seconds=25,
+    smoke_seconds=40,
+    dry_run_seconds=19,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B',
         dataset='truthfulqa/truthful_qa',
@@ -25,7 +25,7 @@ PROFILE = Profile(
         steps_v=190,
         batch_size=8,
         iti_alphas=[0, 5, 10, 15, 20],
-        n_random=3,
+        n_random=5,
         lora_rank=8,
         lr_lora=0.0003,
         max_len=192,

@@ -12,9 +12,9 @@ import torch.nn as nn
 from ftkit import arch
 
 PROFILE = Profile(
-    claim='Prefix tuning is exactly a gated parallel adapter; adapters, prefix, LoRA and the MAM adapter compared one design dimension at a time at matched parameter budgets.',
-    smoke_seconds=49,
-    dry_run_seconds=15,
+    claim='Prefix tuning is exactly a gated parallel adapter; adapters, prefix, LoRA and the MAM adapter compared one design dimension at a time at matched parameter budgets, and scaled composition (s = 4) beats plain addition with tuned learning rates.',
+    smoke_seconds=52,
+    dry_run_seconds=17,
     gpu=dict(
         model_id='Qwen/Qwen2.5-0.5B',
         dataset='EdinburghNLP/xsum',
@@ -25,6 +25,7 @@ PROFILE = Profile(
         max_len=512,
         lr_peft=0.001,
         lr_full=2e-05,
+        lr_grid=[0.0003, 0.001, 0.003],
         budgets=[16, 512],
         identity_layer=12,
         identity_prefix_len=30,
@@ -39,6 +40,7 @@ PROFILE = Profile(
         n_eval=16,
         steps=2,
         max_len=32,
+        lr_grid=[0.001, 0.003],
         budgets=[2, 8],
         identity_layer=3,
         identity_prefix_len=4,

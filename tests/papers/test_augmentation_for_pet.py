@@ -132,3 +132,17 @@ def test_scale_invariant_and_exact_value():
 def test_needs_two_classes():
     with pytest.raises(ValueError):
         class_separation(torch.randn(4, 3), [0, 0, 0, 0])
+
+
+def test_centred_separation_ignores_a_shared_offset():
+    """center=True measures the examples relative to their mean: adding one vector to all of them changes the
+    uncentred cosines but not the centred score."""
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(200) % 2
+    centres = torch.randn(2, 16, generator=g) * 3
+    zc = centres[y] + torch.randn(200, 16, generator=g)
+    shifted = zc + 20 * torch.randn(16, generator=g)
+    assert class_separation(shifted, y, center=True) == pytest.approx(class_separation(zc, y, center=True), rel=1e-4)
+    assert class_separation(shifted, y) != pytest.approx(class_separation(zc, y), rel=1e-2)
+    assert class_separation(shifted, y, center=True) > 2.0
+    assert class_separation(zc, y) == class_separation(zc, y, center=False)      # the default is unchanged
