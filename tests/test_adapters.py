@@ -8,15 +8,6 @@ from ftkit import adapters as A
 from ftkit import arch, models
 
 
-@pytest.fixture(scope="module")
-def llama():
-    return models.load_model("ftkit/tiny-llama"), models.load_tokenizer("ftkit/tiny-llama")
-
-
-@pytest.fixture(scope="module")
-def batch(llama):
-    _, tok = llama
-    return dict(tok(["The capital of Kalo is Mizu and", "hi there"], return_tensors="pt", padding=True))
 
 
 @pytest.mark.parametrize("where", A.WHERE)

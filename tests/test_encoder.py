@@ -1,23 +1,11 @@
 """Pooled sentence encoders as classifiers, embedders and probes (ftkit.encoder)."""
 import torch
-from transformers import BertConfig, BertModel
+
+from conftest import Tok, tiny_bert
 
 from ftkit import encoder as E
 
 
-class Tok:
-    """A whitespace tokenizer good enough for unit tests (hash words into a small vocabulary)."""
-    def __call__(self, texts, padding=True, truncation=True, max_length=16, return_tensors="pt"):
-        ids = [[1 + hash(w) % 90 for w in t.split()][:max_length] for t in texts]
-        n = max(len(i) for i in ids)
-        return {"input_ids": torch.tensor([i + [0] * (n - len(i)) for i in ids]),
-                "attention_mask": torch.tensor([[1] * len(i) + [0] * (n - len(i)) for i in ids])}
-
-
-def tiny_bert():
-    torch.manual_seed(0)
-    return BertModel(BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                intermediate_size=64), add_pooling_layer=False)
 
 
 def test_mean_pool_ignores_padding():

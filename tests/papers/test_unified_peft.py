@@ -8,15 +8,6 @@ from ftkit import adapters, arch, models
 from ftkit.papers import unified_peft
 
 
-@pytest.fixture(scope="module")
-def llama():
-    return models.load_model("ftkit/tiny-llama"), models.load_tokenizer("ftkit/tiny-llama")
-
-
-@pytest.fixture(scope="module")
-def batch(llama):
-    _, tok = llama
-    return dict(tok(["The capital of Kalo is Mizu and", "hi there"], return_tensors="pt", padding=True))
 
 
 def test_prefix_of_length_zero_is_the_plain_model_and_generate_matches_the_no_cache_loop(llama, batch):
