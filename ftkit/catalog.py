@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import importlib.util
 import json
 import pathlib
 from dataclasses import dataclass, field
@@ -54,7 +53,7 @@ class Paper:
 
     @property
     def status(self) -> str:
-        return "ready" if importlib.util.find_spec(f"ftkit.papers.{self.slug}") else "planned"
+        return "ready" if _module_path(self.slug).exists() else "planned"
 
     @property
     def notebook(self) -> pathlib.Path:
@@ -106,7 +105,7 @@ def _literal(node):
 
 @functools.lru_cache(maxsize=None)
 def _profile(slug: str, mtime: float) -> Profile:
-    path = ROOT / "ftkit" / "papers" / f"{slug}.py"
+    path = _module_path(slug)
     for node in ast.parse(path.read_text()).body:
         if isinstance(node, ast.Assign) and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["PROFILE"]:
             call = node.value
@@ -119,11 +118,14 @@ def _profile(slug: str, mtime: float) -> Profile:
     raise ValueError(f"{path}: PROFILE must be `PROFILE = Profile(name=literal, ...)` with plain literals")
 
 
+def _module_path(slug: str) -> pathlib.Path:
+    return ROOT / "ftkit" / "papers" / f"{slug}.py"
+
+
 def read_profile(slug: str) -> Profile:
     """A paper's PROFILE, read from its module's source as plain literals: listing the catalog or checking a
     parameter never imports torch or the paper's code."""
-    path = ROOT / "ftkit" / "papers" / f"{slug}.py"
-    return _profile(slug, path.stat().st_mtime)
+    return _profile(slug, _module_path(slug).stat().st_mtime)
 
 
 @functools.lru_cache(maxsize=None)

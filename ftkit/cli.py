@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import pathlib
+import re
 import sys
 import time
 
@@ -72,6 +74,7 @@ def bench_markdown() -> str:
 def notebook_times_markdown(times: dict) -> str:
     """Per-notebook smoke and dry-run seconds (benchmarks/notebook_times.py) and the CI projection at 45 notebooks."""
     import statistics
+    times = dict(times)                                   # the caller's dict stays as it was
     fixed = times.pop("_fixed", {})
     smoke = [t["smoke_s"] for t in times.values()]
     dry = [t["dry_run_s"] for t in times.values() if t.get("dry_run_s")]
@@ -95,8 +98,6 @@ def notebook_times_markdown(times: dict) -> str:
 
 def _name_patterns(code: str) -> list[str]:
     """Regexes for the names given to run.finding(...) in a notebook's code (f-string fields match anything)."""
-    import ast
-    import re
     pats = []
     for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "finding" and node.args:
@@ -110,7 +111,6 @@ def _name_patterns(code: str) -> list[str]:
 
 def committed_verdict(slug: str) -> dict:
     """The verdict and findings printed in a notebook's committed outputs (its default run)."""
-    import re
     nb = json.loads((NOTEBOOKS / f"{slug}.ipynb").read_text())
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     text = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
@@ -165,7 +165,6 @@ def title_rows(slug: str) -> dict[str, tuple[str, str]]:
 
 def sync_title_cell(slug: str, write: bool = True) -> bool:
     """Rewrite the hardware and time columns of a notebook's title-cell table; True if they were current."""
-    import json
     path = NOTEBOOKS / f"{slug}.ipynb"
     nb = json.loads(path.read_text())
     lines = "".join(nb["cells"][0]["source"]).split("\n")

@@ -17,19 +17,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def load_frozen(model_id: str, n_layers: int = 0, device: str | None = None) -> nn.Module:
-    """A frozen pre-trained encoder in fp32 (adapters and prompts train in fp32), cut to its first `n_layers`
-    blocks when n_layers > 0: the small-budget stand-in the sentence-level notebooks share."""
-    from . import arch, models
-    enc = models.load_model(model_id, kind="encoder", dtype=torch.float32, device=device)
-    if n_layers:
-        blocks = arch.layers(enc)
-        del blocks[n_layers:]
-        enc.config.num_hidden_layers = len(blocks)
-    arch.freeze(enc)
-    return enc
-
-
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     """Average of the token vectors, padding excluded (how all-MiniLM-L6-v2 makes sentence vectors)."""
     m = attention_mask.unsqueeze(-1).to(hidden.dtype)

@@ -37,11 +37,3 @@ def test_cosine_head_has_no_parameters_of_its_own():
     assert sum(p.numel() for p in clf.parameters()) == sum(p.numel() for p in enc.parameters())
     assert E.predict_logits(clf, tok, ["the film was good ."]).shape == (1, 2)
 
-
-def test_load_frozen_cuts_layers_and_freezes():
-    from ftkit import arch, encoder
-    enc = encoder.load_frozen("sentence-transformers/all-MiniLM-L6-v2", n_layers=2)
-    assert len(arch.layers(enc)) == 2 and enc.config.num_hidden_layers == 2
-    assert not any(p.requires_grad for p in enc.parameters())
-    full = encoder.load_frozen("sentence-transformers/all-MiniLM-L6-v2")
-    assert len(arch.layers(full)) == 6
