@@ -36,6 +36,7 @@ class Profile:
     paper: dict | None = None                     # overrides for several GPUs (accelerate), where the paper needs it
     paper_hardware: str = ""
     paper_seconds: float = 0.0
+    paper_launch: dict = field(default_factory=dict)  # processes, fsdp, mixed_precision (ftkit.distributed)
 
 
 @dataclass(frozen=True)

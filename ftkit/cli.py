@@ -1,7 +1,7 @@
 """`ftkit` command line: list the catalog, run a notebook with parameters, gather results.
 
     ftkit list [--markdown | --write-readme]
-    ftkit run SLUG [--profile P] [-p NAME VALUE]... [-f PARAMS.yaml] [--dry-run] [--out DIR]
+    ftkit run SLUG [--profile P] [-p NAME VALUE]... [-f PARAMS.yaml] [--dry-run] [--out DIR] [--processes N]
     ftkit report [RESULTS.json or DIR ...]
 """
 from __future__ import annotations
@@ -159,7 +159,7 @@ def title_rows(slug: str) -> dict[str, tuple[str, str]]:
     prof = catalog.get(slug).profile
     rows = {"smoke": (SMOKE_HARDWARE, duration(prof.smoke_seconds)), "gpu": (prof.gpu_hardware, duration(prof.gpu_seconds))}
     if prof.paper is not None:
-        rows["paper"] = (prof.paper_hardware, duration(prof.paper_seconds))
+        rows["paper"] = (prof.paper_hardware, duration(prof.paper_seconds) if prof.paper_seconds else "not run yet")
     return rows
 
 
@@ -230,11 +230,12 @@ def read_params_file(path: pathlib.Path) -> dict:
 
 
 def run_notebook(slug: str, profile: str = "smoke", overrides: dict | None = None, out: pathlib.Path | None = None,
-                 progress: bool = True) -> pathlib.Path:
+                 progress: bool = True, processes: int | None = None) -> pathlib.Path:
     """Validate parameters, execute notebooks/SLUG.ipynb with papermill, return DIR/SLUG.ipynb.
 
     Equivalent to `papermill notebooks/SLUG.ipynb DIR/SLUG.ipynb -p profile PROFILE -p NAME VALUE ...` run
-    with FTKIT_OUT=DIR: the notebook itself tells the user's values from the profile's defaults."""
+    with FTKIT_OUT=DIR: the notebook itself tells the user's values from the profile's defaults.
+    The `paper` profile runs the notebook's code on several processes instead (ftkit.distributed)."""
     paper = catalog.get(slug)
     if paper.status != "ready":
         raise config.ConfigError(f"{slug} is planned, not ready: its notebook has not been written yet")
@@ -244,8 +245,19 @@ def run_notebook(slug: str, profile: str = "smoke", overrides: dict | None = Non
     os.environ["FTKIT_OUT"] = str(out)
     # a progress bar inside a papermill kernel is never seen live; it only fills the output notebook with fragments
     os.environ.setdefault("TQDM_DISABLE", "1")
-    import papermill as pm
     t0 = time.time()
+    if profile == "paper":                 # several processes: the notebook runs as a script under torchrun
+        from . import distributed
+        launch = paper.profile.paper_launch
+        n = processes or launch.get("processes", 1)
+        rc = distributed.run_notebook_processes(paper.notebook, {"profile": profile, **overrides}, out, n,
+                                                fsdp=launch.get("fsdp", False),
+                                                mixed_precision=launch.get("mixed_precision", "bf16"), cwd=NOTEBOOKS)
+        if rc:
+            raise CliError(f"the {n}-process run failed (exit {rc}); its output is above, its script in {out}")
+        print(f"{slug} ({profile}, {n} processes) ran in {time.time() - t0:.0f} s -> {out / 'results.json'}")
+        return out / f"{slug}.py"
+    import papermill as pm
     pm.execute_notebook(str(NOTEBOOKS / f"{slug}.ipynb"), str(out / f"{slug}.ipynb"),
                         parameters={"profile": profile, **overrides}, cwd=str(NOTEBOOKS),
                         kernel_name="python3", progress_bar=progress)
@@ -267,7 +279,8 @@ def cmd_run(args) -> int:
         if args.dry_run:
             overrides = {**catalog.get(args.slug).dry_run, **overrides}
         _quiet_logging()
-        run_notebook(args.slug, args.profile, overrides, args.out, progress=not os.environ.get("TQDM_DISABLE"))
+        run_notebook(args.slug, args.profile, overrides, args.out, progress=not os.environ.get("TQDM_DISABLE"),
+                     processes=args.processes or (2 if args.dry_run and args.profile == "paper" else None))
     except (config.ConfigError, CliError, KeyError) as e:
         print(f"ftkit run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
@@ -321,6 +334,7 @@ def main(argv=None) -> int:
     r.add_argument("--out", type=pathlib.Path, help="output folder (default runs/SLUG)")
     r.add_argument("--dry-run", action="store_true",
                    help="swap in the offline models/data and a few steps (the paper's dry_run), e.g. to check a gpu profile on a CPU")
+    r.add_argument("--processes", type=int, help="profile paper: processes to launch (default: the profile's; 2 in a dry run)")
     rep = sub.add_parser("report", help="gather results.json files into a markdown scoreboard")
     rep.add_argument("paths", nargs="*")
     args = ap.parse_args(argv)

@@ -164,7 +164,9 @@ def load_model(model_id: str, *, kind: str = "causal-lm", quant: str | None = No
     if quant not in QUANTS:
         raise ValueError(f"quant must be one of {QUANTS}, got {quant!r}")
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    dtype = dtype or (torch.bfloat16 if device.startswith("cuda") else torch.float32)
+    # On a GPU a frozen base (LoRA, 4-bit) is held in bf16; weights that are trained stay fp32 (fit autocasts
+    # the forward to bf16), because a bf16 weight rounds small full-fine-tuning updates away.
+    dtype = dtype or (torch.bfloat16 if device.startswith("cuda") and (lora is not None or quant) else torch.float32)
     path = resolve(model_id)
     config = AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code)
     need, have = estimate_bytes(config, quant, dtype), available_bytes(device)

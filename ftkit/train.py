@@ -6,6 +6,7 @@ need their own step (masked updates, editors, soups) pass `loss_fn` or `after_st
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import pathlib
@@ -13,10 +14,13 @@ import random
 import resource
 import sys
 import time
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable
 
 import torch
+
+from ftkit import distributed
 
 IGNORE = -100
 
@@ -145,72 +149,141 @@ def fit(model, data, *, steps: int, lr: float, params=None, loss_fn: Callable = 
         weight_decay: float = 0.0, schedule: str = "cosine", warmup: float = 0.05, grad_clip: float | None = 1.0,
         after_step: Callable | None = None, ckpt_dir: str | os.PathLike | None = None, ckpt_every: int = 0,
         device: str | None = None, desc: str = "train", log_every: int = 1, seed: int | None = None,
-        betas: tuple[float, float] = (0.9, 0.95)) -> History:
+        betas: tuple[float, float] = (0.9, 0.95), grad_accum: int = 1, mixed_precision: str | None = None) -> History:
     """Train `model` for `steps` AdamW steps on batches drawn from `data` (an iterator of dicts).
 
     params: the tensors to optimise (default: all with requires_grad) -- pass a subset for masked or
     partial fine-tuning; only these get optimizer state, so frozen ones cannot drift.
     after_step(model, step): hook run after each optimizer step (e.g. re-apply a sparsity mask).
     ckpt_dir: if set, state is saved every `ckpt_every` steps and at the end, and a rerun resumes.
+    grad_accum: each batch from `data` is split into this many micro-batches (same update, less memory).
+    mixed_precision: "bf16" (the default on a GPU) or "no": the forward runs in bf16 under autocast while the
+    weights being trained and AdamW's state stay fp32 -- a bf16 weight would round small updates away.
+    Under a distributed launch (see ftkit.distributed) the model is wrapped in DDP/FSDP by accelerate and each
+    process takes its equal slice of every batch, so the update equals the single-process one.
     """
     from tqdm.auto import tqdm
     if seed is not None:
         seed_everything(seed)
-    device = device or next(model.parameters()).device
-    params = [p for p in (params if params is not None else model.parameters()) if p.requires_grad]
-    if not params:
+    device = torch.device(device or next(model.parameters()).device)
+    mixed_precision = mixed_precision or ("bf16" if device.type == "cuda" else "no")
+    if mixed_precision not in ("no", "bf16", "fp16"):
+        raise ValueError(f"mixed_precision must be no, bf16 or fp16, got {mixed_precision!r}")
+    wanted = [p for p in (params if params is not None else model.parameters()) if p.requires_grad]
+    if not wanted:
         raise ValueError("fit(): no trainable parameters (all have requires_grad=False)")
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=betas)
+    for p in wanted:                       # fp32 master weights: the update must not round away
+        if p.dtype in (torch.bfloat16, torch.float16):
+            p.data = p.data.float()
+    names = {id(p): n for n, p in model.named_parameters()}
+    wanted_names = {names.get(id(p)) for p in wanted}
+
+    acc = distributed.accelerator(mixed_precision) if distributed.is_distributed() else None
+    if acc is not None:
+        model = acc.prepare_model(model)   # DDP or FSDP; FSDP re-creates parameters, so find ours by name
+        params = [p for n, p in model.named_parameters() if _plain_name(n) in wanted_names and p.requires_grad]
+        device, procs, me = acc.device, acc.num_processes, acc.process_index
+    else:
+        params, procs, me = wanted, 1, 0
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=betas, fused=device.type == "cuda")
+    if acc is not None:
+        opt = acc.prepare_optimizer(opt)
     hist, start = History(), 0
-    ckpt = pathlib.Path(ckpt_dir) / "last.pt" if ckpt_dir else None
-    if ckpt and ckpt.exists():
-        state = torch.load(ckpt, map_location="cpu", weights_only=False)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        hist = state["history"]
-        start = hist.resumed_from = state["step"]
+    ckpt = pathlib.Path(ckpt_dir) if ckpt_dir else None
+    if ckpt is not None and (ckpt / "history.json").exists():
+        hist, start = _load(ckpt, model, opt, acc)
         for _ in range(start):           # advance the data stream to where it stopped
             next(data)
+    autocast = acc.autocast if acc is not None else lambda: torch.autocast(
+        device.type, dtype=torch.bfloat16 if mixed_precision == "bf16" else torch.float16,
+        enabled=mixed_precision != "no")
+    main = me == 0
     model.train()
-    t0, bar = time.perf_counter() - hist.wall_s, tqdm(range(start, steps), desc=desc, leave=False,
-                                                         initial=start, total=steps)
+    t0 = time.perf_counter() - hist.wall_s
+    bar = tqdm(range(start, steps), desc=desc, leave=False, initial=start, total=steps,
+               **({} if main else {"disable": True}))     # one bar, on the main process (TQDM_DISABLE still works)
     for step in bar:
-        batch = {k: v.to(device) if torch.is_tensor(v) else v for k, v in next(data).items()}
+        batch = distributed.shard(next(data), me, procs) if procs > 1 else next(data)
         cur = lr_at(step, steps, lr, warmup, schedule)
         for g in opt.param_groups:
             g["lr"] = cur
-        loss = loss_fn(model, batch)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        loss_sum, tokens = 0.0, 0
+        for i in range(grad_accum):
+            micro = distributed.shard(batch, i, grad_accum) if grad_accum > 1 else batch
+            micro = {k: v.to(device) if torch.is_tensor(v) else v for k, v in micro.items()}
+            sync = acc.no_sync(model) if acc is not None and i < grad_accum - 1 else nullcontext()
+            with sync:
+                with autocast():
+                    loss = loss_fn(model, micro) / grad_accum
+                acc.backward(loss) if acc is not None else loss.backward()
+            loss_sum += loss.detach()
+            tokens += int(micro["attention_mask"].sum()) if "attention_mask" in micro else (
+                micro["input_ids"].numel() if "input_ids" in micro else 0)
         if grad_clip:
-            torch.nn.utils.clip_grad_norm_(params, grad_clip)
+            (acc.clip_grad_norm_ if acc is not None else torch.nn.utils.clip_grad_norm_)(params, grad_clip)
         opt.step()
         if after_step is not None:
-            after_step(model, step)
-        if "attention_mask" in batch:
-            hist.tokens += int(batch["attention_mask"].sum())
-        elif "input_ids" in batch:
-            hist.tokens += batch["input_ids"].numel()
+            after_step(acc.unwrap_model(model) if acc is not None else model, step)
+        if acc is not None:               # the record is the job's: mean loss, all tokens
+            loss_sum = acc.reduce(torch.as_tensor(loss_sum, device=device), "mean")
+            tokens = int(acc.reduce(torch.tensor(tokens, device=device), "sum"))
+        hist.tokens += tokens
         if step % log_every == 0 or step == steps - 1:
             hist.steps.append(step)
-            hist.loss.append(loss.item())
+            hist.loss.append(float(loss_sum))
             hist.lr.append(cur)
         hist.wall_s = time.perf_counter() - t0
         bar.set_postfix(loss=f"{hist.loss[-1] if hist.loss else 0:.3f}", tok_s=f"{hist.tokens_per_s:,.0f}")
         if ckpt and ckpt_every and (step + 1) % ckpt_every == 0 and step + 1 < steps:
-            _save(ckpt, model, opt, hist, step + 1)
+            _save(ckpt, model, opt, hist, step + 1, acc)
     hist.peak_mem_mb = peak_memory_mb(device)
     if ckpt:
-        _save(ckpt, model, opt, hist, steps)
+        _save(ckpt, model, opt, hist, steps, acc)
     model.eval()
     return hist
 
 
-def _save(path: pathlib.Path, model, opt, hist: History, step: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "history": hist, "step": step}, tmp)
-    tmp.replace(path)   # atomic: an interrupted save never leaves a broken checkpoint
+def _plain_name(name: str) -> str:
+    """A parameter's name as in the unwrapped model (DDP adds `module.`, FSDP its wrapper prefixes)."""
+    for wrapper in ("_fsdp_wrapped_module.", "_checkpoint_wrapped_module.", "_orig_mod."):
+        name = name.replace(wrapper, "")
+    return name[len("module."):] if name.startswith("module.") else name
+
+
+# Checkpoints: weights as safetensors, optimizer state as plain tensors (loaded with weights_only=True: no
+# pickled code runs on resume), the history as JSON. Under a distributed launch, accelerate's save_state.
+def _save(path: pathlib.Path, model, opt, hist: History, step: int, acc=None) -> None:
+    from safetensors.torch import save_model
+    path.mkdir(parents=True, exist_ok=True)
+    if acc is not None:
+        acc.wait_for_everyone()
+        acc.save_state(str(path / "state"), safe_serialization=True)
+    else:
+        save_model(model, str(path / "model.safetensors.tmp"))
+        torch.save(opt.state_dict(), path / "optimizer.pt.tmp")
+        for f in ("model.safetensors", "optimizer.pt"):
+            (path / f"{f}.tmp").replace(path / f)
+    if acc is None or acc.is_main_process:
+        record = {**asdict(hist), "step": step}
+        (path / "history.json.tmp").write_text(json.dumps(record))
+        (path / "history.json.tmp").replace(path / "history.json")   # written last: a torn save is never resumed
+    if acc is not None:
+        acc.wait_for_everyone()
+
+
+def _load(path: pathlib.Path, model, opt, acc=None) -> tuple[History, int]:
+    from safetensors.torch import load_model
+    record = json.loads((path / "history.json").read_text())
+    step = record.pop("step")
+    if acc is not None:
+        acc.load_state(str(path / "state"))
+    else:
+        load_model(model, str(path / "model.safetensors"))
+        opt.load_state_dict(torch.load(path / "optimizer.pt", map_location="cpu", weights_only=True))
+    hist = History(**record)
+    hist.resumed_from = step
+    return hist, step
 
 
 def sft(model, tokenizer, rows, *, steps: int, lr: float, batch_size: int = 16, max_len: int = 64, seed: int = 0,

@@ -62,3 +62,17 @@ def test_gpu_profile_dry_run_on_cpu(slug, tmp_path):
     for name, value in paper.profile.gpu.items():
         if name not in paper.dry_run:
             assert res["params"][name] == value      # everything the dry run does not swap is the gpu profile
+
+
+PAPER = [p.slug for p in catalog.ready() if p.profile.paper is not None]
+
+
+@pytest.mark.parametrize("slug", PAPER)
+def test_paper_profile_dry_run_on_two_processes(slug, tmp_path):
+    """The several-GPU path (the notebook as a script under torchrun, fit sharding every batch) on 2 CPU processes."""
+    r = ftkit_run(slug, "--profile", "paper", "--dry-run", "--out", str(tmp_path))
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["profile"] == "paper" and res["runtime"]["processes"] == 2
+    assert res["params"] == config.resolve(slug, "paper", catalog.get(slug).dry_run)
+    assert (tmp_path / f"{slug}.py").exists()

@@ -36,6 +36,7 @@ PROFILE = Profile(
         n_eval=32,
         n_calib=8,
         max_steps=2,
+        batch_size=4,
         max_len=48,
     ),
     ranges=dict(
@@ -53,6 +54,19 @@ PROFILE = Profile(
     choices=dict(
         dataset=['sort', 'reverse', 'mod10', 'kv', 'upper_first', 'trl-lib/tldr'],
     ),
+    paper=dict(
+        model_id='Qwen/Qwen2.5-7B',
+        dataset='trl-lib/tldr',
+        n_train=100000,
+        n_eval=1000,
+        n_calib=128,
+        max_steps=3000,
+        batch_size=64,
+        max_len=512,
+        lr=1e-05,
+    ),
+    paper_hardware='8 GPUs, 80 GB each (FSDP)',
+    paper_launch=dict(processes=8, fsdp=True, mixed_precision='bf16'),
 )
 
 
