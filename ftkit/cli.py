@@ -58,8 +58,15 @@ def bench_markdown() -> str:
     r = json.loads(path.read_text())
     out = [f"Machine: {r.get('machine', '?')}.", ""]
     if "loop" in r:
-        out += [f"Training-loop throughput ({r['loop']['setup']}):", "", "| loop | tokens/s | ratio to bare PyTorch |", "|---|---|---|"]
-        out += [f"| {k} | {v:,.0f} | {r['loop']['ratio_to_bare'][k]:.2f} |" for k, v in r["loop"]["tokens_per_s"].items()]
+        loop = r["loop"]
+        out += [f"Training-loop throughput ({loop['setup']}):", "",
+                "| loop | tokens/s, median | tokens/s, min | ratio to bare PyTorch | MFU |", "|---|---|---|---|---|"]
+        out += [f"| {k} | {v:,.0f} | {loop.get('tokens_per_s_min', {}).get(k, float('nan')):,.0f} | "
+                f"{loop['ratio_to_bare'][k]:.2f} | {100 * loop.get('mfu', {}).get(k, float('nan')):.1f}% |"
+                for k, v in loop["tokens_per_s"].items()]
+        if "matmul_gflops" in loop:
+            out.append(f"\nMFU: model FLOPs per second as a share of this machine's measured fp32 matmul throughput "
+                       f"({loop['matmul_gflops']} GFLOP/s).")
         out.append("")
     if "footprint" in r:
         out += ["Weight memory, NF4 (bitsandbytes, double quantization) vs fp32:", "", "| model | fp32 MB | NF4 MB | NF4 / fp32 |", "|---|---|---|---|"]
