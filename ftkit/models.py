@@ -111,8 +111,12 @@ def _quant_config(quant: str | None, compute_dtype):
         return None
     from transformers import BitsAndBytesConfig
     if quant == "nf4":
+        # under FSDP the packed 4-bit weights are stored in the dtype of the other weights, so FSDP can shard
+        # them with the rest (QLoRA + FSDP); otherwise bitsandbytes' uint8 storage
+        fsdp = os.environ.get("ACCELERATE_USE_FSDP", "").lower() == "true"
         return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-                                  bnb_4bit_compute_dtype=compute_dtype)
+                                  bnb_4bit_compute_dtype=compute_dtype,
+                                  **({"bnb_4bit_quant_storage": compute_dtype} if fsdp else {}))
     if quant == "int8":
         return BitsAndBytesConfig(load_in_8bit=True)
     raise ValueError(f"quant must be None, 'nf4' or 'int8', got {quant!r}")
@@ -178,7 +182,8 @@ def load_model(model_id: str, *, kind: str = "causal-lm", quant: str | None = No
     qc = _quant_config(quant, dtype)
     if qc is not None:
         extra["quantization_config"] = qc
-        extra["device_map"] = {"": device}
+        if os.environ.get("ACCELERATE_USE_FSDP", "").lower() != "true":   # FSDP places the shards itself
+            extra["device_map"] = {"": device}
     model = cls.from_pretrained(path, dtype=dtype, use_safetensors=True, trust_remote_code=trust_remote_code, **extra, **kw)
     if qc is None:
         model = model.to(device)
