@@ -285,6 +285,8 @@ def cmd_run(args) -> int:
         overrides.update({name: config.parse_value(value) for name, value in args.param})
         if args.dry_run:
             overrides = {**catalog.get(args.slug).dry_run, **overrides}
+            if args.profile == "smoke":       # a dry run checks a GPU profile's code path, never the smoke claims
+                args.profile = "gpu"
         _quiet_logging()
         run_notebook(args.slug, args.profile, overrides, args.out, progress=not os.environ.get("TQDM_DISABLE"),
                      processes=args.processes or (2 if args.dry_run and args.profile == "paper" else None))
@@ -340,7 +342,7 @@ def main(argv=None) -> int:
                    help="parameters from a YAML file, as papermill's -f (-p values win)")
     r.add_argument("--out", type=pathlib.Path, help="output folder (default runs/SLUG)")
     r.add_argument("--dry-run", action="store_true",
-                   help="swap in the offline models/data and a few steps (the paper's dry_run), e.g. to check a gpu profile on a CPU")
+                   help="run the gpu (or --profile paper) code path on the CPU: offline stand-in models/data and a few steps")
     r.add_argument("--processes", type=int, help="profile paper: processes to launch (default: the profile's; 2 in a dry run)")
     rep = sub.add_parser("report", help="gather results.json files into a markdown scoreboard")
     rep.add_argument("paths", nargs="*")
