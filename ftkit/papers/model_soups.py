@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 PROFILE = Profile(
-    claim='A greedy soup of fine-tuned models matches the best single model and the k-pass ensemble; averaging needs a shared pretrained start.',
+    claim='Fine-tuned models from one pretrained start can be averaged (the greedy soup keeps several; different starts do not average); greedy soup vs the best single model is reported.',
     smoke_seconds=40,
     dry_run_seconds=11,
     gpu=dict(
