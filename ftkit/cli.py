@@ -253,10 +253,10 @@ def run_notebook(slug: str, profile: str = "smoke", overrides: dict | None = Non
     # a progress bar inside a papermill kernel is never seen live; it only fills the output notebook with fragments
     os.environ.setdefault("TQDM_DISABLE", "1")
     t0 = time.time()
-    if profile == "paper":                 # several processes: the notebook runs as a script under torchrun
+    launch = paper.profile.paper_launch if profile == "paper" else {}
+    n = processes or launch.get("processes", 1)
+    if n > 1:                              # several processes: the notebook runs as a script under torchrun
         from . import distributed
-        launch = paper.profile.paper_launch
-        n = processes or launch.get("processes", 1)
         rc = distributed.run_notebook_processes(paper.notebook, {"profile": profile, **overrides}, out, n,
                                                 fsdp=launch.get("fsdp", False),
                                                 mixed_precision=launch.get("mixed_precision", "bf16"), cwd=NOTEBOOKS)
@@ -289,7 +289,9 @@ def cmd_run(args) -> int:
                 args.profile = "gpu"
         _quiet_logging()
         run_notebook(args.slug, args.profile, overrides, args.out, progress=not os.environ.get("TQDM_DISABLE"),
-                     processes=args.processes or (2 if args.dry_run and args.profile == "paper" else None))
+                     processes=args.processes or (2 if args.dry_run and args.profile == "paper"
+                                                  and catalog.get(args.slug).profile.paper_launch.get("processes", 1) > 1
+                                                  else None))
     except (config.ConfigError, CliError, KeyError) as e:
         print(f"ftkit run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2

@@ -69,10 +69,12 @@ PAPER = [p.slug for p in catalog.ready() if p.profile.paper is not None]
 
 @pytest.mark.parametrize("slug", PAPER)
 def test_paper_profile_dry_run_on_two_processes(slug, tmp_path):
-    """The several-GPU path (the notebook as a script under torchrun, fit sharding every batch) on 2 CPU processes."""
+    """The paper-scale path on the CPU: for several GPUs, the notebook as a script under torchrun with fit sharding
+    every batch, on 2 CPU processes; for one large GPU, the notebook through papermill."""
     r = ftkit_run(slug, "--profile", "paper", "--dry-run", "--out", str(tmp_path))
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     res = json.loads((tmp_path / "results.json").read_text())
-    assert res["profile"] == "paper" and res["runtime"]["processes"] == 2
+    several = catalog.get(slug).profile.paper_launch.get("processes", 1) > 1
+    assert res["profile"] == "paper" and res["runtime"]["processes"] == (2 if several else 1)
     assert res["params"] == config.resolve(slug, "paper", catalog.get(slug).dry_run)
-    assert (tmp_path / f"{slug}.py").exists()
+    assert (tmp_path / f"{slug}.{'py' if several else 'ipynb'}").exists()

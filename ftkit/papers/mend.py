@@ -76,6 +76,30 @@ PROFILE = Profile(
     choices=dict(
         edits_source=['fact-world', 'azhx/counterfact'],
     ),
+    paper=dict(
+        model_id='Qwen/Qwen2.5-7B',
+        edits_source='azhx/counterfact',
+        edit_layers=[25, 26, 27],
+        n_train_edits=10000,
+        n_val_edits=200,
+        n_test_edits=500,
+        n_locality=1000,
+        mend_rank=1920,
+        meta_steps=20000,
+        n_text_per_step=2,
+        editor_lr=0.0001,
+        alpha_init=0.0001,
+        alpha_lr=0.0001,
+        id_alphas=[2.5e-05, 5e-05, 0.0001, 0.0002, 0.0004],
+        ft_lrs=[0.0001, 0.001, 0.003, 0.01],
+        batch_edit_sizes=[1, 4, 16, 64],
+        heldout_source='Salesforce/wikitext',
+        n_heldout=256,
+        n_drawdown_edits=100,
+        max_len=64,
+    ),
+    paper_hardware='1 GPU, 80 GB',
+    paper_launch=dict(processes=1),
 )
 
 
