@@ -8,7 +8,7 @@ import random
 import re
 
 PROFILE = Profile(
-    claim='Freezing a random half of the matrices each round (HFT) retains more pre-trained knowledge than full fine-tuning.',
+    claim='Freezing a random half of the matrices each round (HFT) retains more pre-trained knowledge than full fine-tuning at the same learning rate, without lower overall performance; at matched plasticity the advantage does not show at smoke scale.',
     smoke_seconds=61,
     dry_run_seconds=22,
     gpu=dict(
@@ -21,6 +21,7 @@ PROFILE = Profile(
         batch_size=16,
         max_len=64,
         lr=2e-05,
+        lr_low=1e-05,
     ),
     gpu_hardware='1 GPU, 24 GB',
     gpu_seconds=1200,
@@ -32,6 +33,7 @@ PROFILE = Profile(
         n_eval=32,
         max_steps=2,
         max_len=48,
+        batch_size=4,
     ),
     ranges=dict(
         task_length=(2, 20),
@@ -41,10 +43,25 @@ PROFILE = Profile(
         batch_size=(1, 4096),
         max_len=(8, 8192),
         lr=(0, 1),
+        lr_low=(0, 1),
     ),
     choices=dict(
         granularity=['category', 'model', 'layer'],
     ),
+    paper=dict(
+        model_id='Qwen/Qwen2.5-7B',
+        task_length=8,
+        forget_source='Salesforce/wikitext',
+        n_train=50000,
+        n_eval=1000,
+        max_steps=2000,
+        batch_size=64,
+        max_len=128,
+        lr=2e-05,
+        lr_low=1e-05,
+    ),
+    paper_hardware='8 GPUs, 80 GB each (FSDP)',
+    paper_launch=dict(processes=8, fsdp=True, mixed_precision='bf16'),
 )
 
 
@@ -102,3 +119,41 @@ def apply_mask(model, train: dict[str, bool]) -> list:
         if train[n]:
             out.append(p)
     return out
+
+
+# ---- data: copy-variant tasks the 2 M zoo model can learn in a few dozen steps -------------------------
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+COPY_VARIANTS = {   # each reuses the copy skill from pretraining, with one twist the model must learn
+    "upper_last": lambda xs: xs[:-1] + [xs[-1].upper()],
+    "last_twice": lambda xs: xs + [xs[-1]],
+    "first_twice": lambda xs: [xs[0]] + xs,
+}
+
+
+def task_pairs(family: str, n: int, seed: int = 0, length: int = 4) -> list[dict]:
+    """`n` prompt/answer rows of a copy-variant family ("upper_last: a b c d ->" / " a b c D"), or any
+    family / hub id `ftkit.data.hub.load_pairs` knows."""
+    from ftkit.data import synthetic
+    if family in synthetic.PRETRAIN_FAMILIES + synthetic.NEW_FAMILIES:   # same rows as synthetic.task, without `datasets`
+        rng = random.Random(f"{family}-{seed}")
+        return [dict(synthetic.make_example(family, rng, length), family=family) for _ in range(n)]
+    if family not in COPY_VARIANTS:
+        from ftkit.data import hub
+        return hub.load_pairs(family, n, seed=seed, length=length)
+    rng = random.Random(f"{family}-{seed}")
+    rows = []
+    for _ in range(n):
+        xs = rng.sample(_LETTERS, length)
+        rows.append({"prompt": f"{family}: {' '.join(xs)} ->", "answer": " " + " ".join(COPY_VARIANTS[family](xs)),
+                     "family": family})
+    return rows
+
+
+def trained_fraction(model, mask: dict[str, bool]) -> tuple[float, float]:
+    """(fraction of per-layer parameters trained, fraction of ALL parameters trained). Tied tensors (embedding =
+    LM head) are counted once, as `model.named_parameters()` lists them once."""
+    sizes = {n: p.numel() for n, p in model.named_parameters()}
+    per_layer = [n for n in sizes if _layer_of(n) is not None]
+    frac_layer = sum(sizes[n] for n in per_layer if mask[n]) / sum(sizes[n] for n in per_layer)
+    return frac_layer, sum(sizes[n] for n in sizes if mask[n]) / sum(sizes.values())
