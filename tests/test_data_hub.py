@@ -165,6 +165,19 @@ def test_xsum_pairs(fake_hub):
     assert all(r["answer"] == " s" + r["prompt"][0] for r in rows)
 
 
+def test_squad_pairs(fake_hub):
+    ans = lambda i: {"text": [f" span{i} ", f"alt{i}"], "answer_start": [0, 5]}
+    fake_hub.tables["rajpurkar/squad", None, "validation"] = rows_of(8, context=lambda i: f"ctx{i} " * 400,
+                                                                     question=lambda i: f" q{i}? ", answers=ans)
+    rows = hub.squad_pairs("validation", 3, seed=1)
+    order = fake_hub.tables["rajpurkar/squad", None, "validation"].shuffle(seed=1)
+    assert len(rows) == 3 and [r["context"] for r in rows] == order["context"][:3]
+    for r in rows:
+        i = r["context"].split()[0][3:]
+        assert r["prompt"] == f"Context: {r['context'][:1500]}\nQuestion: q{i}?\nAnswer:"
+        assert r["answer"] == f" span{i}" and r["answers"] == [f"span{i}", f"alt{i}"]
+
+
 # --- cross-lingual transfer --------------------------------------------------------------------
 def test_wikipedia_paragraphs_streams_long_paragraphs(fake_hub):
     long = "y" * 250

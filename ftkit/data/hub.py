@@ -200,6 +200,16 @@ def xsum_pairs(split: str, n: int, seed: int = 0, dataset: str = "EdinburghNLP/x
     return [{"prompt": d[:1500] + "\nOne-sentence summary:", "answer": " " + y.strip()} for d, y in zip(ds["document"], ds["summary"])]
 
 
+def squad_pairs(split: str, n: int, seed: int = 0, dataset: str = "rajpurkar/squad", max_context: int = 1500) -> list[dict]:
+    """`n` shuffled SQuAD v1.1 rows: "Context: ...\nQuestion: ...\nAnswer:" -> the first gold answer (leading
+    space), with `answers` (all gold answers, stripped) and `context` kept for evaluation and noise injection."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, split=split).shuffle(seed=seed).select(range(n))
+    return [{"prompt": f"Context: {r['context'][:max_context]}\nQuestion: {r['question'].strip()}\nAnswer:",
+             "answer": " " + r["answers"]["text"][0].strip(), "answers": [a.strip() for a in r["answers"]["text"]],
+             "context": r["context"]} for r in ds]
+
+
 # ---------------------------------------------------------------------------------------------
 # Cross-lingual transfer (LT-SFT): Wikipedia text per language, NER source and target sets.
 # ---------------------------------------------------------------------------------------------
