@@ -93,10 +93,11 @@ def notebook_times_markdown(times: dict) -> str:
     med_s, med_d = statistics.median(smoke), statistics.median(dry) if dry else 0.0
     out += ["", f"Smoke: median {med_s:.0f} s, max {max(smoke):.0f} s. Dry run: median {med_d:.0f} s, max {max(dry) if dry else 0:.0f} s."]
     if fixed:
-        base = fixed.get("setup_s", 0) + fixed.get("fast_tests_s", 0)
+        base = fixed.get("setup_s", 0) + fixed.get("fast_tests_s", 0) + fixed.get("paper_dry_runs_s", 0)
         per = med_s + med_d + fixed.get("per_notebook_overhead_s", 0)
         project = lambda n: (base + n * per + max(smoke)) / 60          # + one rotating seed rerun
         out.append(f"CI projection (set-up {fixed.get('setup_s', 0):.0f} s + fast tests {fixed.get('fast_tests_s', 0):.0f} s + "
+                   f"paper-profile dry runs {fixed.get('paper_dry_runs_s', 0):.0f} s + "
                    f"per notebook: median smoke + median dry run{' + overhead' if fixed.get('per_notebook_overhead_s') else ''} "
                    f"= {per:.0f} s, + one seed rerun): {project(len(smoke)):.0f} min at {len(smoke)} notebooks, "
                    f"**{project(45):.0f} min at 45** (budget 45 min, limit 90).")

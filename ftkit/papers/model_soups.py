@@ -11,7 +11,7 @@ import torch
 
 PROFILE = Profile(
     claim='Fine-tuned models from one pretrained start can be averaged (the greedy soup keeps several; different starts do not average); greedy soup vs the best single model is reported.',
-    smoke_seconds=40,
+    smoke_seconds=19,
     dry_run_seconds=11,
     gpu=dict(
         dataset='uoft-cs/cifar100',
