@@ -33,7 +33,7 @@ class Profile:
     ranges: dict = field(default_factory=dict)    # name -> (low, high) for numeric parameters
     choices: dict = field(default_factory=dict)   # name -> allowed values for string parameters
     dry_run_seconds: float | None = None          # measured like smoke_seconds
-    paper: dict | None = None                     # overrides for several GPUs (accelerate), where the paper needs it
+    paper: dict | None = None                     # overrides of the gpu profile at the paper's scale (ftkit.distributed)
     paper_hardware: str = ""
     paper_seconds: float = 0.0
     paper_launch: dict = field(default_factory=dict)  # processes, fsdp, mixed_precision (ftkit.distributed)
@@ -78,7 +78,10 @@ class Paper:
         if profile not in self.profiles:
             raise KeyError(f"{self.slug} has no profile {profile!r}; it has {list(self.profiles)}")
         out = smoke_params(self.slug)
-        out.update({"smoke": {}, "gpu": self.profile.gpu, "paper": self.profile.paper or {}}[profile])
+        if profile in ("gpu", "paper"):
+            out.update(self.profile.gpu)
+        if profile == "paper":                           # the gpu profile at the paper's scale: only what changes
+            out.update(self.profile.paper or {})
         out["profile"] = profile
         return out
 

@@ -112,3 +112,13 @@ def test_profiles_are_read_without_importing_the_paper_code():
     assert not [m for m in sys.modules if m.startswith("ftkit.papers.")] or True   # other tests may import them
     import ftkit.papers.lofit as lofit
     assert lofit.PROFILE == catalog.read_profile("lofit")          # the literal reading equals the module's value
+
+
+def test_paper_profile_is_the_gpu_profile_at_the_papers_scale():
+    papers = [p for p in catalog.ready() if p.profile.paper is not None]
+    assert len(papers) >= 3
+    for p in papers:
+        want = {**catalog.smoke_params(p.slug), **p.profile.gpu, **p.profile.paper, "profile": "paper"}
+        assert p.params("paper") == want
+        assert all(p.profile.gpu.get(k) != v for k, v in p.profile.paper.items()), "paper repeats a gpu value"
+        assert p.profile.paper_hardware and p.profile.paper_launch.get("processes", 1) >= 1
