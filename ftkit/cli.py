@@ -101,6 +101,9 @@ def notebook_times_markdown(times: dict) -> str:
                    f"per notebook: median smoke + median dry run{' + overhead' if fixed.get('per_notebook_overhead_s') else ''} "
                    f"= {per:.0f} s, + one seed rerun): {project(len(smoke)):.0f} min at {len(smoke)} notebooks, "
                    f"**{project(45):.0f} min at 45** (budget 45 min, limit 90).")
+        if fixed.get("last_ci_s"):
+            out.append(f"Last measured `.ci/run` on a clean clone (2 cores, set-up included): {fixed['last_ci_s'] / 60:.1f} min, "
+                       f"{fixed.get('last_ci_tests', '?')} tests.")
     return "\n".join(out)
 
 
