@@ -99,27 +99,6 @@ def bench_trainer(blocks) -> float:
     return STEPS * BATCH * BLOCK / (time.perf_counter() - marks["t0"])
 
 
-def matmul_flops(n: int = 1024, repeats: int = 20) -> float:
-    """The machine's dense fp32 matmul throughput (FLOP/s), best of `repeats`: the denominator of MFU."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - t0)
-    return 2 * n ** 3 / best
-
-
-def flops_per_token(model) -> float:
-    """Training FLOPs per token: 6 x parameters in matmuls (forward 2, backward 4) + attention scores
-    (12 x layers x width x context), the usual estimate."""
-    cfg = model.config
-    matmul_params = sum(p.numel() for n, p in model.named_parameters() if p.dim() == 2 and "embed" not in n)
-    if cfg.tie_word_embeddings:
-        matmul_params += model.get_input_embeddings().weight.numel()    # the tied output head is a matmul
-    return 6 * matmul_params + 12 * cfg.num_hidden_layers * cfg.hidden_size * BLOCK
-
-
 def part_loop() -> dict:
     blocks = packed_data()
     torch.manual_seed(0)                                   # every contender starts from the same weights
@@ -128,8 +107,8 @@ def part_loop() -> dict:
     for r in range(REPEATS):
         for name in names[r % len(names):] + names[:r % len(names)]:
             runs[name].append(contenders[name](blocks))
-    peak = matmul_flops()
-    per_token = flops_per_token(models.load_model("ftkit/tiny-llama"))
+    peak = train.matmul_flops()
+    per_token = train.flops_per_token(models.load_model("ftkit/tiny-llama"), BLOCK)
     med = {k: statistics.median(v) for k, v in runs.items()}
     base = med["bare PyTorch"]
     return {"tokens_per_s": {k: round(v, 1) for k, v in med.items()},

@@ -100,22 +100,11 @@ def build(arch: str, quant: str | None, device: str, workdir: str):
     return model
 
 
-def flops_per_token(model, seq: int) -> float:
-    cfg = model.config
-    n = sum(p.numel() for name, p in model.named_parameters() if p.dim() == 2 and "embed" not in name)
-    n += cfg.vocab_size * cfg.hidden_size                       # the (tied) output head
-    return 6 * n + 12 * cfg.num_hidden_layers * cfg.hidden_size * seq
-
-
 def timed(device: str):
     if device.startswith("cuda"):
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
     return time.perf_counter()
-
-
-def peak_mb(device: str) -> float:
-    return torch.cuda.max_memory_allocated() / 2**20 if device.startswith("cuda") else train.peak_memory_mb()
 
 
 def run_ftkit(model, docs, seq, batch, device, lr, compile_):
@@ -174,15 +163,11 @@ def bench(arch, quant, seq, batch, n_docs, device, workdir, compile_) -> list[di
     peak = next((v for k, v in PEAK_BF16.items() if device.startswith("cuda") and k in torch.cuda.get_device_name()),
                 None)
     if peak is None:                                   # a CPU: the measured fp32 matmul rate
-        a = torch.randn(512, 512)
-        t0 = time.perf_counter()
-        for _ in range(10):
-            a @ a
-        peak = 10 * 2 * 512 ** 3 / (time.perf_counter() - t0)
+        peak = train.matmul_flops(512, 10)
     rows = []
     for path in ("ftkit", "trl", "bare"):
         model = build(arch, quant, device, workdir)
-        per_token = flops_per_token(model, seq)
+        per_token = train.flops_per_token(model, seq)
         if path == "ftkit":
             real, wall, losses = run_ftkit(model, docs, seq, batch, device, 2e-4, compile_)
         elif path == "trl":
@@ -191,7 +176,7 @@ def bench(arch, quant, seq, batch, n_docs, device, workdir, compile_) -> list[di
             real, wall, losses = run_bare(model, docs, seq, batch, device, 2e-4, tok.pad_token_id)
         tail = losses[-max(1, len(losses) // 4):]
         rows.append({"arch": arch, "method": "QLoRA" if quant else "LoRA", "seq": seq, "path": path,
-                     "tokens_per_s": real / wall, "mfu": real / wall * per_token / peak, "peak_mem_mb": peak_mb(device),
+                     "tokens_per_s": real / wall, "mfu": real / wall * per_token / peak, "peak_mem_mb": train.peak_memory_mb(device),
                      "final_loss": sum(tail) / len(tail), "steps": len(losses)})
         del model
         if device.startswith("cuda"):

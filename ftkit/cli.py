@@ -257,10 +257,12 @@ def run_notebook(slug: str, profile: str = "smoke", overrides: dict | None = Non
     # a progress bar inside a papermill kernel is never seen live; it only fills the output notebook with fragments
     os.environ.setdefault("TQDM_DISABLE", "1")
     t0 = time.time()
-    launch = paper.profile.paper_launch if profile == "paper" else {}
-    n = processes or launch.get("processes", 1)
+    n = paper.profile.paper_launch.get("processes", 1) if profile == "paper" else 1
+    if n > 1 and processes:                # --processes (2 in a dry run) scales a several-process profile
+        n = processes
     if n > 1:                              # several processes: the notebook runs as a script under torchrun
         from . import distributed
+        launch = paper.profile.paper_launch
         rc = distributed.run_notebook_processes(paper.notebook, {"profile": profile, **overrides}, out, n,
                                                 fsdp=launch.get("fsdp", False),
                                                 mixed_precision=launch.get("mixed_precision", "bf16"), cwd=NOTEBOOKS)
@@ -293,9 +295,7 @@ def cmd_run(args) -> int:
                 args.profile = "gpu"
         _quiet_logging()
         run_notebook(args.slug, args.profile, overrides, args.out, progress=not os.environ.get("TQDM_DISABLE"),
-                     processes=args.processes or (2 if args.dry_run and args.profile == "paper"
-                                                  and catalog.get(args.slug).profile.paper_launch.get("processes", 1) > 1
-                                                  else None))
+                     processes=args.processes or (2 if args.dry_run else None))
     except (config.ConfigError, CliError, KeyError) as e:
         print(f"ftkit run: error: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
@@ -349,7 +349,8 @@ def main(argv=None) -> int:
     r.add_argument("--out", type=pathlib.Path, help="output folder (default runs/SLUG)")
     r.add_argument("--dry-run", action="store_true",
                    help="run the gpu (or --profile paper) code path on the CPU: offline stand-in models/data and a few steps")
-    r.add_argument("--processes", type=int, help="profile paper: processes to launch (default: the profile's; 2 in a dry run)")
+    r.add_argument("--processes", type=int,
+                   help="profile paper on several GPUs: how many processes (default: the profile's; 2 in a dry run)")
     rep = sub.add_parser("report", help="gather results.json files into a markdown scoreboard")
     rep.add_argument("paths", nargs="*")
     args = ap.parse_args(argv)

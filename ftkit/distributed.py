@@ -16,8 +16,6 @@ with the same global batch give the losses and weights of one process, up to flo
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
-
 import torch
 
 FSDP_DEFAULTS = {  # accelerate's environment names for its FSDP plugin (what `accelerate config` writes)
@@ -60,20 +58,6 @@ def shard(batch: dict, index: int, parts: int) -> dict:
     return {key: v[index * k:(index + 1) * k] if torch.is_tensor(v) else v for key, v in batch.items()}
 
 
-@contextmanager
-def _env(values: dict):
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update({k: str(v) for k, v in values.items()})
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def launch(fn, *args, num_processes: int = 2, fsdp: bool | dict = False, mixed_precision: str = "no") -> None:
     """Run `fn(*args)` in `num_processes` processes from a notebook (accelerate's notebook_launcher).
 
@@ -82,10 +66,11 @@ def launch(fn, *args, num_processes: int = 2, fsdp: bool | dict = False, mixed_p
     The model must be built inside `fn`: the launcher forks, and a CUDA context made before it breaks the fork.
     """
     from accelerate import notebook_launcher
+    from accelerate.utils import patch_environment
     env = {"ACCELERATE_MIXED_PRECISION": mixed_precision}
     if fsdp:
         env.update({"ACCELERATE_USE_FSDP": "true", **FSDP_DEFAULTS, **(fsdp if isinstance(fsdp, dict) else {})})
-    with _env(env):
+    with patch_environment(**env):
         notebook_launcher(fn, args, num_processes=num_processes, mixed_precision=mixed_precision)
 
 

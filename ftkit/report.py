@@ -118,18 +118,21 @@ class Run:
 
     def to_dict(self) -> dict:
         import torch
+
+        from . import distributed
         device = "cuda:" + torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"cpu ({os.cpu_count()} cores)"
         self.runtime.update(wall_s=round(time.perf_counter() - self._t0, 2), device=device,
                             python=platform.python_version(), torch=torch.__version__,
-                            processes=int(os.environ.get("WORLD_SIZE", "1")))
+                            processes=distributed.world_size())
         return _plain({"slug": self.slug, "profile": self.profile, "params": self.params, "metrics": self.metrics,
                        "claims": self.claims, "checks": self.checks, "findings": self.findings,
                        "verdict": self.verdict_, "paper_vs_ours": self.paper_vs_ours, "runtime": self.runtime})
 
     def save(self, path: str | os.PathLike | None = None) -> pathlib.Path:
         path = pathlib.Path(path) if path else results_dir(self.slug) / "results.json"
+        from . import distributed
         record = self.to_dict()
-        if int(os.environ.get("RANK", "0")) == 0:      # several processes (profile paper): rank 0 writes
+        if distributed.rank() == 0:                    # several processes (profile paper): rank 0 writes
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(record, indent=1))
         return path

@@ -43,6 +43,29 @@ def peak_memory_mb(device: str | torch.device = "cpu") -> float:
     return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
 
 
+def matmul_flops(n: int = 1024, repeats: int = 20, device: str = "cpu") -> float:
+    """This machine's dense fp32 matmul throughput (FLOP/s), best of `repeats`: the denominator of MFU on a CPU."""
+    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        if torch.device(device).type == "cuda":
+            torch.cuda.synchronize()
+        best = min(best, time.perf_counter() - t0)
+    return 2 * n ** 3 / best
+
+
+def flops_per_token(model, context: int) -> float:
+    """Training FLOPs per token, the usual estimate: 6 x weights used in matmuls (forward 2, backward 4), the tied
+    output head included, + attention scores 12 x layers x width x context."""
+    cfg = model.config
+    n = sum(p.numel() for name, p in model.named_parameters() if p.dim() == 2 and "embed" not in name)
+    if getattr(cfg, "tie_word_embeddings", False):
+        n += cfg.vocab_size * cfg.hidden_size
+    return 6 * n + 12 * cfg.num_hidden_layers * cfg.hidden_size * context
+
+
 # ------------------------------------------------------------------------------------------
 # Batching for causal LMs: prompt/answer pairs (loss on the answer only) and packed text.
 # ------------------------------------------------------------------------------------------
@@ -71,6 +94,14 @@ def collate(examples: list[dict], pad_id: int) -> dict:
         labels[i, :k] = torch.tensor(e.get("labels", e["input_ids"]))
         mask[i, :k] = 1
     return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+
+
+def text_batch(tokenizer, texts: list[str], max_len: int) -> dict:
+    """A right-padded language-modelling batch of plain texts (first `max_len` tokens each; labels IGNORE on padding)."""
+    b = collate([{"input_ids": tokenizer(t, add_special_tokens=False)["input_ids"][:max_len]} for t in texts],
+                tokenizer.pad_token_id or 0)
+    b["labels"][b["attention_mask"] == 0] = IGNORE
+    return b
 
 
 def batches(encoded: list[dict], batch_size: int, pad_id: int, seed: int = 0):

@@ -89,3 +89,31 @@ def test_answer_nll_is_the_per_example_mean_of_answer_tokens():
     for i in range(2):
         one = train.collate([train.encode_pairs(tok, rows[i:i + 1])[0]], tok.pad_token_id)
         assert torch.allclose(per[i], model(**one).loss, atol=1e-5)     # HF's token mean for a single example
+
+
+def test_left_padded_generation_matches_one_prompt_at_a_time(llama):
+    model, tok = llama
+    prompts = ["copy: a b c ->", "7 + 5 =", "The capital of Lozu is"]
+    side = tok.padding_side
+    batched = evaluate.sample_answers(model, tok, prompts, max_new_tokens=5)
+    assert evaluate.generate_answers(model, tok, prompts, max_new_tokens=5) == [b[0] for b in batched]
+    single = [evaluate.sample_answers(model, tok, [p], max_new_tokens=5)[0] for p in prompts]
+    assert batched == single and all(len(x) == 1 for x in batched)
+    assert tok.padding_side == side                                       # restored
+    sampled = evaluate.sample_answers(model, tok, prompts[:2], max_new_tokens=4, samples=3, temperature=1.0, seed=0)
+    assert [len(x) for x in sampled] == [3, 3]
+    assert sampled == evaluate.sample_answers(model, tok, prompts[:2], max_new_tokens=4, samples=3, temperature=1.0, seed=0)
+
+
+class _CharTok:
+    pad_token_id = 0
+
+    def __call__(self, text, add_special_tokens=False):
+        return {"input_ids": [3 + (ord(c) % 20) for c in text]}
+
+
+def test_text_batch_truncates_pads_and_ignores_padding():
+    b = train.text_batch(_CharTok(), ["abcdef", "xy"], max_len=4)
+    assert b["input_ids"].shape == (2, 4)
+    assert b["attention_mask"].tolist() == [[1, 1, 1, 1], [1, 1, 0, 0]]
+    assert (b["labels"][1, 2:] == train.IGNORE).all() and (b["labels"][0] == b["input_ids"][0]).all()

@@ -52,12 +52,16 @@ def make_example(family: str, rng: random.Random, length: int = 4) -> dict:
     raise ValueError(f"unknown task family {family!r}; known: {PRETRAIN_FAMILIES + NEW_FAMILIES}")
 
 
+def task_rows(family: str, n: int, seed: int = 0, length: int = 4) -> list[dict]:
+    """`n` examples of one family as plain dicts (prompt, answer, family); `task` wraps the same rows."""
+    rng = random.Random(f"{family}-{seed}")
+    return [dict(make_example(family, rng, length), family=family) for _ in range(n)]
+
+
 def task(family: str, n: int, seed: int = 0, length: int = 4):
     """`n` examples of one family as a `datasets.Dataset` with columns prompt, answer, family."""
     from datasets import Dataset
-    rng = random.Random(f"{family}-{seed}")
-    rows = [dict(make_example(family, rng, length), family=family) for _ in range(n)]
-    return Dataset.from_list(rows)
+    return Dataset.from_list(task_rows(family, n, seed, length))
 
 
 # ---------------------------------------------------------------------------------------------

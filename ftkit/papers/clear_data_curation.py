@@ -137,32 +137,6 @@ def confidence(p_T: torch.Tensor, mean_p: torch.Tensor, beta: float) -> torch.Te
     return beta * p_T + (1 - beta) * mean_p
 
 
-@torch.no_grad()
-def generate(model, tok, prompts, max_new_tokens: int = 16, batch_size: int = 64, samples: int = 1,
-             temperature: float | None = None, seed: int = 0) -> list[list[str]]:
-    """For each prompt, `samples` continuations (greedy when temperature is None), decoded without special
-    tokens. Prompts are left-padded into batches, so any model with a causal mask and position ids from the
-    attention mask (Llama, Qwen2) gives the same answers as one prompt at a time."""
-    model.eval()
-    device = next(model.parameters()).device
-    side, tok.padding_side = tok.padding_side, "left"
-    if temperature is not None:
-        torch.manual_seed(seed)
-    out = []
-    try:
-        for i in range(0, len(prompts), batch_size):
-            b = tok(list(prompts[i:i + batch_size]), return_tensors="pt", padding=True, add_special_tokens=False).to(device)
-            kw = dict(do_sample=True, temperature=temperature, top_k=0, top_p=1.0, num_return_sequences=samples) \
-                if temperature is not None else dict(do_sample=False)
-            g = model.generate(**b, max_new_tokens=max_new_tokens, pad_token_id=tok.pad_token_id,
-                               eos_token_id=tok.eos_token_id, **kw)
-            text = tok.batch_decode(g[:, b["input_ids"].shape[1]:], skip_special_tokens=True)
-            out += [text[j * samples:(j + 1) * samples] for j in range(len(text) // samples)]
-    finally:
-        tok.padding_side = side
-    return out
-
-
 def auroc(scores, labels) -> float:
     """P(score of a random positive > score of a random negative), ties counted 1/2 (Mann-Whitney U / n+ n-).
     labels: 1/True = positive. 0.5 = chance."""

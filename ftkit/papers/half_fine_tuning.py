@@ -119,7 +119,6 @@ def apply_mask(model, train: dict[str, bool]) -> list:
 
 # ---- data: copy-variant tasks the 2 M zoo model can learn in a few dozen steps -------------------------
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 COPY_VARIANTS = {   # each reuses the copy skill from pretraining, with one twist the model must learn
     "upper_last": lambda xs: xs[:-1] + [xs[-1].upper()],
     "last_twice": lambda xs: xs + [xs[-1]],
@@ -131,16 +130,15 @@ def task_pairs(family: str, n: int, seed: int = 0, length: int = 4) -> list[dict
     """`n` prompt/answer rows of a copy-variant family ("upper_last: a b c d ->" / " a b c D"), or any
     family / hub id `ftkit.data.hub.load_pairs` knows."""
     from ftkit.data import synthetic
-    if family in synthetic.PRETRAIN_FAMILIES + synthetic.NEW_FAMILIES:   # same rows as synthetic.task, without `datasets`
-        rng = random.Random(f"{family}-{seed}")
-        return [dict(synthetic.make_example(family, rng, length), family=family) for _ in range(n)]
+    if family in synthetic.PRETRAIN_FAMILIES + synthetic.NEW_FAMILIES:
+        return synthetic.task_rows(family, n, seed, length)          # as synthetic.task, without importing `datasets`
     if family not in COPY_VARIANTS:
         from ftkit.data import hub
         return hub.load_pairs(family, n, seed=seed, length=length)
     rng = random.Random(f"{family}-{seed}")
     rows = []
     for _ in range(n):
-        xs = rng.sample(_LETTERS, length)
+        xs = synthetic._items(rng, length)
         rows.append({"prompt": f"{family}: {' '.join(xs)} ->", "answer": " " + " ".join(COPY_VARIANTS[family](xs)),
                      "family": family})
     return rows

@@ -3,6 +3,7 @@
 The notebook's profiles (the smoke defaults are its parameters cell) and the code only this paper uses.
 """
 from ftkit.catalog import Profile
+from ftkit.train import IGNORE
 
 import math
 
@@ -90,7 +91,6 @@ def scale_intruders(w0: torch.Tensor, w: torch.Tensor, lam: float, k: int = 10, 
 # once. Arms are independent (disjoint parameters, per-arm mean loss), so this equals training them one by one.
 # Only the top blocks are adapted, so the hidden states entering them are computed once and cached.
 
-IGNORE = -100
 
 
 class StackedLinear(torch.nn.Module):
@@ -215,14 +215,10 @@ class CachedTop:
 
 def encode(tokenizer, rows=None, texts=None, max_len: int = 48) -> dict:
     """Pad prompt/answer rows (labels on the answer) or plain texts (labels on every token) into tensors."""
-    from ftkit.train import collate, encode_pairs
+    from ftkit.train import collate, encode_pairs, text_batch
     if rows is not None:
-        b = collate(encode_pairs(tokenizer, rows, max_len=max_len, add_eos=True), tokenizer.pad_token_id)
-    else:
-        b = collate([{"input_ids": tokenizer(t, add_special_tokens=False)["input_ids"][:max_len]} for t in texts],
-                    tokenizer.pad_token_id)
-        b["labels"][b["attention_mask"] == 0] = IGNORE
-    return b
+        return collate(encode_pairs(tokenizer, rows, max_len=max_len, add_eos=True), tokenizer.pad_token_id)
+    return text_batch(tokenizer, texts, max_len)
 
 
 def per_arm_nll(top: CachedTop, h_k, mask, labels, n_arms: int):

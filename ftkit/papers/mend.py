@@ -6,7 +6,6 @@ import torch
 import torch.nn.functional as F
 
 from ftkit.catalog import Profile
-from ftkit.train import IGNORE, collate
 
 PROFILE = Profile(
     claim='A meta-trained MEND editor turns one gradient of a held-out edit into a weight update that makes the edit hold on paraphrases while leaving unrelated facts and general text intact, ahead of its identity start (with its own tuned step size) and of equally-local fine-tuning with or without a KL term.',
@@ -90,14 +89,6 @@ PROFILE = Profile(
     paper_hardware='1 GPU, 80 GB',
     paper_launch=dict(processes=1),
 )
-
-
-def text_batch(tokenizer, texts: list[str], max_len: int) -> dict:
-    """A right-padded language-modelling batch of `texts` (first `max_len` tokens each; labels IGNORE on padding)."""
-    b = collate([{"input_ids": tokenizer(t, add_special_tokens=False)["input_ids"][:max_len]} for t in texts],
-                tokenizer.pad_token_id or 0)
-    b["labels"][b["attention_mask"] == 0] = IGNORE
-    return b
 
 
 def token_log_probs(logits: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:

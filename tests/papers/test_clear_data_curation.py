@@ -5,7 +5,7 @@ import random
 import pytest
 import torch
 
-from ftkit import train
+from ftkit import evaluate, train
 from ftkit.papers import clear_data_curation as clear
 
 
@@ -52,25 +52,12 @@ def test_answer_scores_are_the_teacher_forced_probabilities(llama):
     assert torch.allclose(conf, 0.25 * s["p_T"] + 0.75 * s["mean_p"])
 
 
-def test_left_padded_generation_matches_one_prompt_at_a_time(llama):
-    model, tok = llama
-    prompts = ["copy: a b c ->", "7 + 5 =", "The capital of Lozu is"]
-    side = tok.padding_side
-    batched = clear.generate(model, tok, prompts, max_new_tokens=5)
-    single = [clear.generate(model, tok, [p], max_new_tokens=5)[0] for p in prompts]
-    assert batched == single and all(len(x) == 1 for x in batched)
-    assert tok.padding_side == side                                       # restored
-    sampled = clear.generate(model, tok, prompts[:2], max_new_tokens=4, samples=3, temperature=1.0, seed=0)
-    assert [len(x) for x in sampled] == [3, 3]
-    assert sampled == clear.generate(model, tok, prompts[:2], max_new_tokens=4, samples=3, temperature=1.0, seed=0)
-
-
 def test_sampling_consistency_converges_to_p_T(llama):
     """The expected exact-match rate of samples at temperature T is the tempered sequence probability p_T."""
     model, tok = llama
     rows = [{"prompt": "copy: a b c d ->", "answer": " a b c d"}]
     p_T = float(clear.answer_scores(model, tok, rows, temperature=1.0)["p_T"][0])
     k = 400
-    samples = clear.generate(model, tok, [rows[0]["prompt"]], max_new_tokens=6, samples=k, temperature=1.0, seed=1)[0]
+    samples = evaluate.sample_answers(model, tok, [rows[0]["prompt"]], max_new_tokens=6, samples=k, temperature=1.0, seed=1)[0]
     rate = sum(s == rows[0]["answer"] for s in samples) / k
     assert 0.02 < p_T < 0.98                                              # a non-trivial probability    assert abs(rate - p_T) < 4 * math.sqrt(p_T * (1 - p_T) / k) + 0.01

@@ -1,22 +1,7 @@
-"""MEND's locality plumbing (ftkit.papers.mend): language-model batches and the token-level KL."""
+"""MEND's locality plumbing (ftkit.papers.mend): the token-level KL."""
 import torch
 
 from ftkit.papers import mend
-from ftkit.train import IGNORE
-
-
-class _Tok:
-    pad_token_id = 0
-
-    def __call__(self, text, add_special_tokens=False):
-        return {"input_ids": [3 + (ord(c) % 20) for c in text]}
-
-
-def test_text_batch_truncates_pads_and_ignores_padding():
-    b = mend.text_batch(_Tok(), ["abcdef", "xy"], max_len=4)
-    assert b["input_ids"].shape == (2, 4)
-    assert b["attention_mask"].tolist() == [[1, 1, 1, 1], [1, 1, 0, 0]]
-    assert (b["labels"][1, 2:] == IGNORE).all() and (b["labels"][0] == b["input_ids"][0]).all()
 
 
 def test_token_kl_is_zero_for_equal_models_and_positive_otherwise():
