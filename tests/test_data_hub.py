@@ -236,3 +236,93 @@ def test_msmarco_corpus_reads_tevatron_rows(monkeypatch):
     assert q == "train question 0" and c.docs[d] == "T answer 0"
     assert [c.docs[i] for i in c.hard_negatives[q]] == ["other 0 0", "other 0 1"]
     assert c.docs[c.test[1][1]] == "T answer 101" and len(c.docs) == 4 * 3 + 2 * 3
+
+
+def test_natural_instructions_rows(fake_hub):
+    task = lambda i: f"task{i % 3}"
+    fake_hub.tables["Muennighoff/natural-instructions", None, "test"] = rows_of(
+        30, task_name=task, definition=lambda i: f"Do {task(i)}.", inputs=lambda i: f"in{i}", targets=lambda i: [f"out{i}"])
+    train, test = hub.natural_instructions(n_tasks=2, n_per_task=4, n_test=3, seed=1)
+    assert len(test) == 6 and len(train) == 8 and {r["task"] for r in train + test} == {"task0", "task1"}
+    assert not {r["input"] for r in train} & {r["input"] for r in test}
+    for r in train + test:
+        i = r["input"][2:]
+        assert r["answer"] == f" out{i}" and r["prompt"].startswith(f"Definition: Do {r['task']}.\n\nPositive Example 1 -")
+        assert r["prompt"].endswith(f"Now complete the following example -\nInput: in{i}\nOutput:")
+        ex = r["prompt"].split("Positive Example 1 -\nInput: ")[1].split("\n")
+        assert ex[0] != r["input"] and ex[1] == f"Output: out{ex[0][2:]}"
+    assert hub.natural_instructions(2, 4, 3, seed=1) == (train, test)
+    idr = hub.natural_instructions(2, 4, 3, seed=1, mode="id")[1][0]
+    assert idr["prompt"].startswith("Task 1\nInput: ") and "Definition" not in idr["prompt"]
+    d = hub.natural_instructions(2, 4, 3, seed=1, mode="def")[1][0]["prompt"]
+    assert d.startswith("Definition: Do task") and "Positive Example" not in d
+
+
+# --- searchinstruct ------------------------------------------------------------------------------
+def test_wikipedia_domain_paragraphs_filters_by_keyword(fake_hub):
+    long = "z" * 210
+    arts = rows_of(6, text=lambda i: f"{long} Cuisine {i}\n{long} other {i}\nshort cuisine").to_iterable_dataset()
+    fake_hub.tables["wikimedia/wikipedia", "20231101.en", "train"] = arts
+    assert hub.wikipedia_domain_paragraphs(["cuisine"], 2) == [f"{long} Cuisine 0", f"{long} Cuisine 1"]
+    assert fake_hub.calls[-1][3] == {"streaming": True}
+    assert len(hub.wikipedia_domain_paragraphs(["cuisine", "OTHER"], 100)) == 12                # the dump runs out
+    assert hub.wikipedia_domain_paragraphs(["cuisine"], 100, max_articles=3) == [f"{long} Cuisine {i}" for i in range(3)]
+
+
+# --- anytasktune ---------------------------------------------------------------------------------
+def test_fingpt_sentiment_rows_labels_and_split(fake_hub):
+    outs = ["positive", "moderately negative", "neutral", "strong positive", "mildly negative", "???"]
+    fake_hub.tables["FinGPT/fingpt-sentiment-train", None, "train"] = rows_of(
+        12, input=lambda i: f"news  {i}\n", output=lambda i: outs[i % 6], instruction=lambda i: "What is the sentiment?")
+    train, test, labels = hub.fingpt_sentiment(4, 3, seed=1)
+    assert labels == ("positive", "negative", "neutral") and len(train) == 4 and len(test) == 3
+    for r in train + test:
+        i = int(r["input"].split()[1])
+        assert r["prompt"] == f"headline sentiment: positive, negative or neutral | news {i} ->"
+        assert r["answer"].strip() in outs[i % 6] and outs[i % 6] != "???"
+        assert r["subtask"] == "headline_sentiment" and r["domain"] == "finance"
+    assert not {r["input"] for r in train} & {r["input"] for r in test}
+    assert all(len(r["input"]) <= 4 for r in hub.fingpt_sentiment(4, 3, seed=1, max_chars=4)[0])
+
+
+# --- got_d ---------------------------------------------------------------------------------------
+def test_got_d_texts_pool_and_nontoxic_target(fake_hub):
+    fake_hub.tables["Skylion007/openwebtext", None, "train"] = rows_of(
+        8, text=lambda i: f"web  page {i}\n" + "x" * 2000).to_iterable_dataset()
+    fake_hub.tables["google/civil_comments", None, "train"] = rows_of(
+        20, text=lambda i: f"comment {i}", toxicity=lambda i: 0.9 if i % 2 else 0.0)
+    pool, target, test = hub.got_d_texts(5, 3, 2, seed=1)
+    assert len(pool) == 5 and all(p.startswith("web page ") and len(p) == 1000 for p in pool)
+    assert fake_hub.calls[0][3] == {"streaming": True}
+    assert len(target) == 3 and len(test) == 2 and not set(target) & set(test)
+    assert all(int(t.split()[1]) % 2 == 0 for t in target + test)          # only the non-toxic comments
+
+
+def test_mmlu_pairs_flat_and_nested_rows(fake_hub):
+    flat = dict(question=lambda i: f" q{i}? ", choices=lambda i: [f"a{i}", f"b{i}", f"c{i}", f"d{i}"],
+                answer=lambda i: i % 4, subject=lambda i: f"s{i % 2}")
+    fake_hub.tables["cais/mmlu", "all", "test"] = rows_of(6, **flat)
+    rows = hub.mmlu_pairs("all", "test", 4, seed=1)
+    order = fake_hub.tables["cais/mmlu", "all", "test"].shuffle(seed=1)
+    assert len(rows) == 4
+    for r, q, a in zip(rows, order["question"], order["answer"]):
+        i = q.strip()[1:-1]
+        assert r["prompt"] == f"Question: q{i}?\nA. a{i}\nB. b{i}\nC. c{i}\nD. d{i}\nAnswer:"
+        assert r["answer"] == " " + "ABCD"[a] and r["family"] == f"s{int(i) % 2}"
+    nested = rows_of(5, train=lambda i: {"question": f"q{i}", "choices": ["w", "x", "y", "z"], "answer": 2, "subject": ""})
+    fake_hub.tables["cais/mmlu", "auxiliary_train", "train"] = nested
+    rows = hub.mmlu_pairs("auxiliary_train", "train", 10, seed=0)
+    assert len(rows) == 5 and all(r["answer"] == " C" and r["family"] == "auxiliary" for r in rows)
+    assert rows[0]["prompt"].endswith("\nD. z\nAnswer:")
+
+
+def test_gsm8k_judged_pairs(fake_hub):
+    fake_hub.tables["openai/gsm8k", "main", "test"] = rows_of(6, question=lambda i: f" q{i}? ",
+                                                             answer=lambda i: f"step {i}\n#### 1,00{i}")
+    rows = hub.gsm8k_judged_pairs("test", 4, seed=3)
+    order = fake_hub.tables["openai/gsm8k", "main", "test"].shuffle(seed=3)
+    assert len(rows) == 4 and [r["prompt"] for r in rows] == [f"Question: {q.strip()}\nAnswer:" for q in order["question"][:4]]
+    for r in rows:
+        i = r["prompt"][11:-9]
+        assert r["answer"] == f" step {i}\n#### 1,00{i}" and r["gold"] == f"100{i}" and r["task"] == "gsm8k"
+    assert len(hub.gsm8k_judged_pairs("test", 50, seed=0)) == 6
