@@ -146,6 +146,16 @@ def string_task_accuracy(model, tok, tasks, mode: str = "def", n: int = 50) -> d
             for t in tasks}
 
 
+def save_checkpoint(model, tok, out: pathlib.Path, manifest: dict) -> dict:
+    """fp16 safetensors + tokenizer + manifest.json (with the sha256 of every file) in `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    model.to(torch.float16).save_pretrained(out, safe_serialization=True)
+    tok.save_pretrained(out)
+    manifest["files"] = {p.name: sha256(p) for p in sorted(out.iterdir()) if p.is_file() and p.name != "manifest.json"}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
 def build_instruct(name: str, recipe: dict, out: pathlib.Path) -> dict:
     """Multi-task instruction tuning (loss on the answers only) of a zoo base model on string_ops tasks."""
     from transformers import AutoTokenizer, LlamaForCausalLM
@@ -170,12 +180,7 @@ def build_instruct(name: str, recipe: dict, out: pathlib.Path) -> dict:
         "exact_match_def_prompts": after, "exact_match_def_prompts_of_base_model": before,
         "build_wall_s": round(time.time() - t0, 1), "torch": torch.__version__,
     }
-    out.mkdir(parents=True, exist_ok=True)
-    model.to(torch.float16).save_pretrained(out, safe_serialization=True)
-    tok.save_pretrained(out)
-    manifest["files"] = {p.name: sha256(p) for p in sorted(out.iterdir()) if p.is_file() and p.name != "manifest.json"}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
-    return manifest
+    return save_checkpoint(model, tok, out, manifest)
 
 
 def build(name: str, steps: int | None = None, out: pathlib.Path | None = None) -> dict:
@@ -232,12 +237,7 @@ def build(name: str, steps: int | None = None, out: pathlib.Path | None = None) 
         "new_task_accuracy_before_finetuning": {f: round(answer_accuracy(model, tok, synthetic.task(f, 200, seed=123)), 4) for f in ("add", "copy") + synthetic.NEW_FAMILIES},
         "build_wall_s": round(time.time() - t0, 1), "torch": torch.__version__,
     }
-    out.mkdir(parents=True, exist_ok=True)
-    model.to(torch.float16).save_pretrained(out, safe_serialization=True)
-    tok.save_pretrained(out)
-    manifest["files"] = {p.name: sha256(p) for p in sorted(out.iterdir()) if p.is_file() and p.name != "manifest.json"}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
-    return manifest
+    return save_checkpoint(model, tok, out, manifest)
 
 
 def main(argv=None):
