@@ -326,3 +326,71 @@ def test_gsm8k_judged_pairs(fake_hub):
         i = r["prompt"][11:-9]
         assert r["answer"] == f" step {i}\n#### 1,00{i}" and r["gold"] == f"100{i}" and r["task"] == "gsm8k"
     assert len(hub.gsm8k_judged_pairs("test", 50, seed=0)) == 6
+
+
+# --- preference pairs --------------------------------------------------------------------------
+def test_min_length_prefs(fake_hub):
+    ds = "Asap7772/relabeled_alpacafarm_pythiasft_20K_preference_data_minlength"
+    fake_hub.tables[ds, None, "train"] = rows_of(8, instruction=lambda i: f"do {i}", input=lambda i: "ctx" if i % 2 else "",
+                                                 output_1=lambda i: "short" if i % 3 else "same",
+                                                 output_2=lambda i: "a much longer answer" if i % 3 else "same",
+                                                 preference=lambda i: 1)
+    rows = hub.min_length_prefs(4, seed=1)
+    assert len(rows) == 4 and all(r["chosen"] == "short" and r["rejected"] == "a much longer answer" for r in rows)
+    assert all(r["prompt"].startswith("do ") and (r["prompt"].endswith("\n\nctx") == (int(r["prompt"][3]) % 2 == 1)) for r in rows)
+    fake_hub.tables["x/prefs", None, "train"] = rows_of(3, prompt=lambda i: "p" * 50, chosen=lambda i: "c", rejected=lambda i: "r")
+    rows = hub.min_length_prefs(5, dataset="x/prefs", max_prompt_chars=10)
+    assert len(rows) == 3 and rows[0] == {"prompt": "p" * 10, "chosen": "c", "rejected": "r"}
+
+
+# --- TL-Training: Glaive function calls -------------------------------------------------------------------
+def test_glaive_tool_calls(fake_hub):
+    import json
+    spec = lambda name, keys: json.dumps({"name": name, "description": "d", "parameters": {
+        "type": "object", "properties": {k: {"type": "string"} for k in keys}, "required": keys}}, indent=4)
+    def system(i):
+        return ("SYSTEM: You are a helpful assistant with access to the following functions. Use them if required -\n"
+                + spec(f"get_news_{i}", ["country"]) + "\n\n" + spec("convert_currency", ["amount", "to"]) + "\n")
+    def chat(i):
+        if i == 3:
+            return "USER: hi\n\n\nASSISTANT: Hello! <|endoftext|>\n"
+        args = json.dumps({"country": f"c{i}"})
+        return (f"USER: news for c{i} please\n\n\nASSISTANT: <functioncall> {{\"name\": \"get_news_{i}\", "
+                f"\"arguments\": '{args}'}} <|endoftext|>\n\n\nFUNCTION RESPONSE: {{}}\n\n\nASSISTANT: done <|endoftext|>\n")
+    fake_hub.tables["glaiveai/glaive-function-calling-v2", None, "train"] = rows_of(6, system=system, chat=chat)
+    rows = hub.glaive_tool_calls(10, seed=1)
+    assert len(rows) == 5                                   # the row without a call is skipped
+    for r in rows:
+        i = r["gold"][0].rsplit("_", 1)[1]
+        assert r["toolset"] == {f"get_news_{i}": ["country"], "convert_currency": ["amount", "to"]}
+        assert r["gold"] == (f"get_news_{i}", {"country": f"c{i}"}) and r["call"] == f"get_news_{i}(country='c{i}')"
+        assert r["user"] == f"news for c{i} please" and r["turns"][-1] == ("Assistant", r["call"]) and not r["noisy"]
+    assert len(hub.glaive_tool_calls(2, seed=0)) == 2
+
+
+# --- LogicLLaMA: MALLS ------------------------------------------------------------------------------------
+def test_malls_nl_fol(fake_hub):
+    fols = ["∀x (Dog(x) → Animal(x))", "Cat(tom) ∧ ¬Loud(tom)", "broken ( formula", "∃x (Bird(x) ⊕ CanFly(x))"]
+    fake_hub.tables["json", None, "train"] = rows_of(4, NL=lambda i: f"sentence {i}", FOL=lambda i: fols[i])
+    rows = hub.malls_nl_fol("train", 10, seed=0)
+    assert len(rows) == 3 and fake_hub.calls[0][3]["data_files"].endswith("MALLS-v0.1-train.json")
+    assert {r["fol"] for r in rows} == {"forall x (Dog(x) -> Animal(x))", "(Cat(tom) & ~Loud(tom))",
+                                        "exists x (Bird(x) xor CanFly(x))"}
+    assert len(hub.malls_nl_fol("test", 1)) == 1 and fake_hub.calls[-1][3]["data_files"].endswith("test.json")
+
+
+# --- iTool: ToolACE ---------------------------------------------------------------------------------------------
+def test_toolace_calls(fake_hub):
+    calls = ['[get_weather(city="paris")]', "[book(place='x', people=3)]", "no call here",
+             '[convert(amount=10, src="usd", dst="eur")]', "[a(x=1), b(y=2)]"]
+    fake_hub.tables["json", None, "train"] = rows_of(
+        5, system=lambda i: f"tools {i}",
+        conversations=lambda i: [{"from": "user", "value": f"ask  {i}"}, {"from": "assistant", "value": calls[i]}])
+    rows = hub.toolace_calls(10, seed=0)
+    assert fake_hub.calls[0][3]["data_files"].endswith("Team-ACE/ToolACE/data.json")
+    by = {r["gold"][0]: r for r in rows}
+    assert set(by) == {"get_weather", "book", "convert"}            # no call / two calls are skipped
+    assert by["get_weather"]["answer"] == "get_weather(city='paris')" and by["get_weather"]["difficulty"] == "easy"
+    assert by["book"]["difficulty"] == "medium" and by["convert"]["difficulty"] == "hard"
+    assert by["book"]["prompt"] == "tools 1\nuser: ask 1\ncall: " and by["convert"]["gold"][1]["amount"] == 10
+    assert len(hub.toolace_calls(1)) == 1

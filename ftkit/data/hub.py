@@ -427,3 +427,143 @@ def gsm8k_judged_pairs(split: str, n: int, seed: int = 0, dataset: str = "openai
         rows.append({"prompt": f"Question: {str(r['question']).strip()}\nAnswer:", "answer": " " + sol,
                      "gold": sol.split("####")[-1].strip().replace(",", ""), "task": "gsm8k"})
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Preference pairs (prompt/chosen/rejected rows).
+# ---------------------------------------------------------------------------------------------
+def min_length_prefs(n: int, seed: int = 0, split: str = "train", max_prompt_chars: int = 1000,
+                     dataset: str = "Asap7772/relabeled_alpacafarm_pythiasft_20K_preference_data_minlength") -> list[dict]:
+    """`n` shuffled "Min Length" preference rows (Tajwar et al. 2024): AlpacaFarm prompts with two Pythia-SFT
+    responses, the shorter one preferred. Reads `prompt`/`chosen`/`rejected` columns, or AlpacaFarm's
+    `instruction`(+`input`)/`output_1`/`output_2`/`preference` (1 or 2); rows whose responses tie are dropped."""
+    from datasets import load_dataset
+    ds = load_dataset(dataset, split=split).shuffle(seed=seed)
+    rows = []
+    for r in ds:
+        if "chosen" in r and "rejected" in r:
+            prompt, chosen, rejected = r.get("prompt") or r.get("instruction", ""), r["chosen"], r["rejected"]
+        else:
+            prompt = r["instruction"] + ("\n\n" + r["input"] if r.get("input") else "")
+            a, b = r["output_1"], r["output_2"]
+            chosen, rejected = (a, b) if int(r["preference"]) == 1 else (b, a)
+        if chosen == rejected:
+            continue
+        rows.append({"prompt": str(prompt)[:max_prompt_chars], "chosen": str(chosen), "rejected": str(rejected)})
+        if len(rows) == n:
+            break
+    return rows
+
+
+# --- TL-Training: single-call tool use from Glaive function-calling v2 -------------------------------------
+def glaive_tool_calls(n: int, seed: int = 0, split: str = "train", max_tools: int = 8,
+                      dataset: str = "glaiveai/glaive-function-calling-v2") -> list[dict]:
+    """`n` shuffled Glaive rows whose first assistant turn is a function call, in the row schema of
+    `ftkit.data.tool_calls` (toolset {name: keys}, gold (name, args), user, call, turns, noisy=False): the JSON
+    function specs of the `system` column become the toolset, the first `USER:` turn the request, and the first
+    `<functioncall> {"name": ..., "arguments": '{...}'}` the gold call `name(key=value, ...)`. Rows whose specs or
+    call do not parse, or whose argument values are not plain literals, are skipped."""
+    import ast
+    import json
+    import re
+    from datasets import load_dataset
+    from ftkit.data.tool_calls import render_tools
+    from ftkit.verifiers.tools import format_call, parse_call
+    ds = load_dataset(dataset, split=split).shuffle(seed=seed)
+    dec = json.JSONDecoder()
+    rows = []
+    for r in ds:
+        system, chat = str(r.get("system", "")), str(r.get("chat", ""))
+        toolset, i = {}, system.find("{")
+        while i != -1:
+            try:
+                spec, end = dec.raw_decode(system, i)
+            except ValueError:
+                break
+            if isinstance(spec, dict) and "name" in spec:
+                toolset[spec["name"]] = list((spec.get("parameters") or {}).get("properties") or {})
+            i = system.find("{", end)
+        m = re.search(r"USER:(.*?)ASSISTANT:\s*<functioncall>\s*(.*?)\s*(<\|endoftext\|>|\n\n|$)", chat, re.S)
+        if not toolset or len(toolset) > max_tools or not m:
+            continue
+        try:
+            blob = m.group(2)
+            name = json.loads(re.sub(r"\"arguments\":\s*'(.*)'", lambda g: '"arguments": ' + json.dumps(g.group(1)), blob))["name"]
+            raw = re.search(r"\"arguments\":\s*'(.*)'", blob) or re.search(r"\"arguments\":\s*(\{.*\})", blob)
+            args = json.loads(raw.group(1)) if raw else {}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if name not in toolset or not isinstance(args, dict):
+            continue
+        call = format_call(name, args)
+        try:
+            ast.literal_eval(repr(args))
+        except (ValueError, SyntaxError):
+            continue
+        if parse_call(call) != (name, args):
+            continue
+        user = " ".join(m.group(1).split())
+        rows.append({"toolset": toolset, "gold": (name, args), "user": user, "call": call,
+                     "turns": [("System", render_tools(toolset)), ("User", user), ("Assistant", call)],
+                     "noisy": False, "error_kind": None})
+        if len(rows) == n:
+            break
+    return rows
+
+
+# --- LogicLLaMA: MALLS NL-FOL pairs (gpu profile of logicllama) ----------------------------------------------------
+def malls_nl_fol(split: str, n: int, seed: int = 0, dataset: str = "yuan-yang/MALLS-v0", max_atoms: int = 8) -> list[dict]:
+    """MALLS (GPT-4-generated NL/FOL pairs, CC BY-NC 4.0) as rows {"nl", "fol"}: split "train" / "test" reads
+    `MALLS-v0.1-{split}.json`, "folio" the parsed FOLIO file. Each FOL is parsed by `ftkit.verifiers.fol` and
+    rewritten in the ASCII form of `ftkit.data.nl_fol`; rows that do not parse or have > max_atoms atoms are skipped."""
+    from datasets import load_dataset
+
+    from ftkit.data.nl_fol import to_ascii
+    from ftkit.verifiers import fol
+    files = {"train": "MALLS-v0.1-train.json", "test": "MALLS-v0.1-test.json", "folio": "folio_parsed.json"}
+    ds = load_dataset("json", data_files=f"hf://datasets/{dataset}/{files[split]}", split="train").shuffle(seed=seed)
+    rows = []
+    for r in ds:
+        nl, text = str(r.get("NL") or "").strip(), str(r.get("FOL") or "").strip()
+        try:
+            tree = fol.parse(text)
+        except fol.FOLSyntaxError:
+            continue
+        if not nl or len(fol.atoms(tree)) > max_atoms:
+            continue
+        rows.append({"nl": nl, "fol": to_ascii(tree)})
+        if len(rows) == n:
+            break
+    return rows
+
+
+# --- iTool: ToolACE single-call turns (gpu profile of itool_mcts_pref) ------------------------------------------------
+def toolace_calls(n: int, seed: int = 0, dataset: str = "Team-ACE/ToolACE", max_prompt_chars: int = 2000) -> list[dict]:
+    """ToolACE (`data.json`: {"system", "conversations": [{"from", "value"}]}) as single-call rows
+    {"prompt", "answer", "gold", "difficulty"}: the first user turn and the assistant turn after it when that turn is
+    one call `[name(k=v, ...)]` that `ftkit.verifiers.tools.parse_call` reads. The prompt is the system text (the tool
+    list, cut to max_prompt_chars) + `user: ...\\ncall: `; the answer is the call in `format_call` form; difficulty
+    (the warm-up curriculum) is easy / medium / hard for <= 1 / 2 / >= 3 arguments."""
+    from datasets import load_dataset
+
+    from ftkit.verifiers.tools import format_call, parse_call
+    ds = load_dataset("json", data_files=f"hf://datasets/{dataset}/data.json", split="train").shuffle(seed=seed)
+    rows = []
+    for r in ds:
+        conv = r.get("conversations") or []
+        if len(conv) < 2 or conv[0].get("from") != "user" or conv[1].get("from") != "assistant":
+            continue
+        text = str(conv[1].get("value") or "").strip()
+        if not (text.startswith("[") and text.endswith("]")):
+            continue
+        call = parse_call(text[1:-1])
+        if call is None:
+            continue
+        name, args = call
+        system = str(r.get("system") or "")[:max_prompt_chars]
+        rows.append({"prompt": f"{system}\nuser: {' '.join(str(conv[0]['value']).split())}\ncall: ",
+                     "answer": format_call(name, args), "gold": (name, args),
+                     "difficulty": "easy" if len(args) <= 1 else "medium" if len(args) == 2 else "hard"})
+        if len(rows) == n:
+            break
+    return rows
