@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
+from ftkit import catalog
 
 
 def ftkit(*args):
@@ -29,7 +30,8 @@ def test_mistyped_value_exits_nonzero_with_one_line():
 
 
 def test_planned_notebook_is_refused_clearly():
-    r = ftkit("run", "logicllama")
+    planned = next(p.slug for p in catalog.PAPERS if p.status == "planned")
+    r = ftkit("run", planned)
     assert r.returncode == 2 and "planned" in r.stderr
 
 

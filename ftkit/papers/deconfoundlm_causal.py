@@ -17,7 +17,6 @@ PROFILE = Profile(
     dry_run_seconds=12,
     gpu=dict(
         encoder_id='sentence-transformers/all-MiniLM-L6-v2',
-        log_dataset='simulator',
         n_logged=20000,
         n_pool=20000,
         n_test=2000,
