@@ -9,7 +9,7 @@ import torch
 
 PROFILE = Profile(
     claim='Fine-tuning on chains of thought with static noise (local errors, the answer stays right) costs little, while dynamic noise (errors that propagate to later steps and the answer) costs much more: clean ≈ static ≫ dynamic.',
-    smoke_seconds=36,
+    smoke_seconds=28,
     dry_run_seconds=10,
     gpu=dict(
         model_id='EleutherAI/pythia-410m',

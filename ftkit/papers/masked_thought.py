@@ -17,8 +17,8 @@ from ftkit.catalog import Profile
 PROFILE = Profile(
     claim='Masking a random share of the chain-of-thought tokens in the input (labels unchanged) regularizes '
           'fine-tuning: MFT beats plain SFT on held-out problems and, more, on problems with irrelevant context.',
-    smoke_seconds=35,
-    dry_run_seconds=9,
+    smoke_seconds=19,
+    dry_run_seconds=7,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B',
         dataset='openai/gsm8k',

@@ -13,8 +13,8 @@ import torch.nn.functional as F
 PROFILE = Profile(
     claim='On-policy sampling (on-policy DPO, RLOO) beats offline DPO on pairs from the reference policy when the '
           'reward peak lies where the reference puts little mass, and not when reward and reference are aligned.',
-    smoke_seconds=22,
-    dry_run_seconds=32,
+    smoke_seconds=7,
+    dry_run_seconds=11,
     gpu=dict(
         model_id='EleutherAI/pythia-1.4b',
         dataset='Asap7772/relabeled_alpacafarm_pythiasft_20K_preference_data_minlength',
