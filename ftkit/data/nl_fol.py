@@ -36,14 +36,7 @@ NO_CHANGE = "no changes needed"
 
 def to_ascii(tree) -> str:
     """Canonical ASCII rendering of a parsed formula (inverse of `ftkit.verifiers.fol.parse` up to parentheses)."""
-    kind = tree[0]
-    if kind == "pred":
-        return f"{tree[1]}({', '.join(tree[2])})"
-    if kind == "not":
-        return "~" + to_ascii(tree[1])
-    if kind in ("all", "exists"):
-        return ("forall " if kind == "all" else "exists ") + tree[1] + " " + to_ascii(tree[2])
-    return f"({to_ascii(tree[1])} {OPS[kind]} {to_ascii(tree[2])})"
+    return _fol.render(tree, _fol.ASCII)
 
 
 def canonical(text: str) -> str:

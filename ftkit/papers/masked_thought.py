@@ -13,6 +13,7 @@ import random
 import torch
 
 from ftkit.catalog import Profile
+from ftkit.papers.cot_noise_tint import CharTokenizer
 
 PROFILE = Profile(
     claim='Masking a random share of the chain-of-thought tokens in the input (labels unchanged) regularizes '
@@ -142,31 +143,14 @@ def gsm_ic_rows(rows: list[dict], seed: int) -> list[dict]:
 
 
 # ---- the character tokenizer (with a mask symbol) and scoring -------------------------------------------
-class MaskCharTokenizer:
-    """Character tokenizer over the arithmetic alphabet, the distractor sentences' letters and the mask symbol
-    `MASK`, with the call signature `ftkit.train.encode_pairs` uses. Id 0 is padding, id 1 end-of-sequence."""
+class MaskCharTokenizer(CharTokenizer):
+    """cot_noise_tint's character tokenizer over the arithmetic alphabet, the distractor sentences' letters and the
+    mask symbol `MASK`. Id 0 is padding, id 1 end-of-sequence."""
     chars = "0123456789+=|:<QA " + "abcdefghijklmnopqrstuvwxyz" + MASK
 
     def __init__(self):
-        self.vocab = {c: i + 2 for i, c in enumerate(self.chars)}
-        self.inv = {i: c for c, i in self.vocab.items()}
-        self.pad_token_id, self.eos_token_id = 0, 1
+        super().__init__()
         self.mask_token_id = self.vocab[MASK]
-
-    def __len__(self) -> int:
-        return len(self.vocab) + 2
-
-    def __call__(self, text: str, add_special_tokens: bool = False) -> dict:
-        return {"input_ids": [self.vocab[c] for c in text]}
-
-    def decode(self, ids, skip_special_tokens: bool = True) -> str:
-        out = []
-        for i in ids:
-            i = int(i)
-            if i == self.eos_token_id:
-                break
-            out.append(self.inv.get(i, ""))
-        return "".join(out)
 
 
 def add_mask_token(model, tok) -> int:

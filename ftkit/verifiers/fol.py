@@ -111,17 +111,21 @@ def _is_name(tok: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", tok))
 
 
-def render(tree) -> str:
-    """A canonical string of a parsed formula (fully parenthesised binary operators)."""
+ASCII = {"not": "~", "all": "forall ", "exists": "exists ", "and": "&", "or": "|", "xor": "xor", "imp": "->",
+         "iff": "<->"}
+UNICODE = {"not": "¬", "all": "∀", "exists": "∃", **{n: s for s, n in _BINARY}}
+
+
+def render(tree, symbols: dict = UNICODE) -> str:
+    """A canonical string of a parsed formula (fully parenthesised binary operators); `symbols=ASCII` for ASCII."""
     kind = tree[0]
     if kind == "pred":
         return f"{tree[1]}({', '.join(tree[2])})"
     if kind == "not":
-        return "¬" + render(tree[1])
+        return symbols["not"] + render(tree[1], symbols)
     if kind in ("all", "exists"):
-        return ("∀" if kind == "all" else "∃") + tree[1] + " " + render(tree[2])
-    sym = dict((n, s) for s, n in _BINARY)[kind]
-    return f"({render(tree[1])} {sym} {render(tree[2])})"
+        return symbols[kind] + tree[1] + " " + render(tree[2], symbols)
+    return f"({render(tree[1], symbols)} {symbols[kind]} {render(tree[2], symbols)})"
 
 
 def atoms(tree) -> list[str]:
