@@ -2,8 +2,10 @@
 
 The notebook's profiles (the smoke defaults are its parameters cell) and the code only this paper uses: the
 categorical bandit of the paper's didactic experiments (reference policy, reward geometry, offline pairs, the
-exact expected reward) and the TRL wrappers of the gpu profile (offline DPO with DPOTrainer and an explicit
-reference model; on-policy RL with GRPOTrainer and a programmatic length reward).
+exact expected reward), the toy length task of the smoke LM part (letter-string prompts and warm-up rows, a reward
+peaked at a target length, offline pairs from the reference, sampling and a curve callback for TRL trainers) and the
+TRL wrappers of the gpu profile (offline DPO with DPOTrainer and an explicit reference model; on-policy RL with
+GRPOTrainer and a programmatic length reward).
 """
 from ftkit.catalog import Profile
 
@@ -13,7 +15,7 @@ import torch.nn.functional as F
 PROFILE = Profile(
     claim='On-policy sampling (on-policy DPO, RLOO) beats offline DPO on pairs from the reference policy when the '
           'reward peak lies where the reference puts little mass, and not when reward and reference are aligned.',
-    smoke_seconds=7,
+    smoke_seconds=35,
     dry_run_seconds=11,
     gpu=dict(
         model_id='EleutherAI/pythia-1.4b',
@@ -39,6 +41,12 @@ PROFILE = Profile(
         num_generations=2,
         max_new_tokens=8,
         steps=20,
+        toy_warmup=2,
+        toy_steps=2,
+        toy_pairs=2,
+        toy_generations=2,
+        toy_lr_grid=[1e-3],
+        toy_eval_every=1,
     ),
     ranges=dict(
         n_actions=(10, 10000),
@@ -58,8 +66,17 @@ PROFILE = Profile(
         num_generations=(2, 64),
         max_new_tokens=(1, 4096),
         max_prompt_chars=(16, 100000),
+        toy_warmup=(1, 100000),
+        toy_ref_mean=(1, 1000),
+        toy_target=(0, 1000),
+        toy_max_new_tokens=(2, 4096),
+        toy_steps=(1, 100000),
+        toy_pairs=(1, 4096),
+        toy_generations=(2, 64),
+        toy_eval_every=(1, 100000),
     ),
     choices=dict(
+        toy_model=['none', 'ftkit/tiny-llama', 'ftkit/tiny-llama-instruct'],
         dataset=['none', 'ftkit/min-length', 'Asap7772/relabeled_alpacafarm_pythiasft_20K_preference_data_minlength'],
     ),
 )
@@ -172,3 +189,87 @@ def sample_lengths(model, tok, prompts, max_new_tokens, n=1, seed=0) -> list[int
         texts = tok.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
         out += [len(t.split()) for t in texts]
     return out
+
+
+# ---- smoke LM part: a "Min Length"-style task on the tiny Llama, run with TRL's DPOTrainer and RLOOTrainer -----------
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def letters_prompt(rng) -> str:
+    """A prompt of the toy length task: "letters: k q =" (two random letters; `rng` is a random.Random)."""
+    return "letters: " + " ".join(rng.choice(LETTERS) for _ in range(2)) + " ="
+
+
+def letters_rows(n: int, seed: int, mean: float, sd: float, max_len: int) -> list[dict]:
+    """Warm-up rows that set π_ref's length distribution: the answer is " a b c ..." (one token per letter) with a
+    length drawn from a rounded Gaussian(mean, sd), clipped to [1, max_len]."""
+    import random
+    rng = random.Random(f"onpolicy_pref-letters-{seed}")
+    rows = []
+    for _ in range(n):
+        k = max(1, min(max_len, round(rng.gauss(mean, sd))))
+        rows.append({"prompt": letters_prompt(rng), "answer": "".join(" " + rng.choice(LETTERS) for _ in range(k))})
+    return rows
+
+
+def letters_prompts(n: int, seed: int, split: str) -> list[str]:
+    """`n` prompts of the toy task; `split` ("pairs", "train", "val", "test") seeds a separate stream."""
+    import random
+    rng = random.Random(f"onpolicy_pref-prompts-{split}-{seed}")
+    return [letters_prompt(rng) for _ in range(n)]
+
+
+def n_words(text) -> int:
+    return len(_text(text).split())
+
+
+def target_length_reward(target: int):
+    """A length reward that peaks at `target` words: r = -|words - target| (TRL reward_funcs signature)."""
+    def length_reward_at_target(completions, **kw) -> list[float]:
+        return [-float(abs(n_words(c) - target)) for c in completions]
+    return length_reward_at_target
+
+
+@torch.no_grad()
+def sample_texts(model, tok, prompts, max_new_tokens, n=1, seed=0) -> list[str]:
+    """Sampled completions (temperature 1), `n` per prompt, in prompt order; the model's train/eval mode is kept."""
+    was = model.training
+    model.eval()
+    torch.manual_seed(seed)
+    tok.padding_side = "left"
+    enc = tok(list(prompts), return_tensors="pt", padding=True).to(next(model.parameters()).device)
+    gen = model.generate(**enc, do_sample=True, max_new_tokens=max_new_tokens, num_return_sequences=n,
+                         pad_token_id=tok.pad_token_id)
+    model.train(was)
+    return tok.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+
+
+def reward_and_length(model, tok, prompts, reward_fn, max_new_tokens, seed=0) -> tuple[float, float]:
+    """(mean reward, mean words) of one sampled completion per prompt."""
+    texts = sample_texts(model, tok, prompts, max_new_tokens, seed=seed)
+    return float(sum(reward_fn(texts)) / len(texts)), float(sum(map(n_words, texts)) / len(texts))
+
+
+def offline_length_pairs(texts_a, texts_b, prompts, reward_fn) -> list[dict]:
+    """Preference rows from two sampled completions per prompt: the higher-reward one is chosen; ties dropped."""
+    rows = []
+    for p, a, b in zip(prompts, texts_a, texts_b):
+        ra, rb = reward_fn([a, b])
+        if ra != rb:
+            rows.append({"prompt": p, "chosen": a if ra > rb else b, "rejected": b if ra > rb else a})
+    return rows
+
+
+def curve_callback(evaluate, every: int):
+    """A transformers TrainerCallback that calls evaluate(model) every `every` optimizer steps and keeps
+    (step, *result) in its `.curve` list."""
+    from transformers import TrainerCallback
+
+    class Curve(TrainerCallback):
+        def __init__(self):
+            self.curve = []
+
+        def on_step_end(self, args, state, control, model=None, **kw):
+            if state.global_step % every == 0:
+                self.curve.append((state.global_step, *evaluate(model)))
+    return Curve()

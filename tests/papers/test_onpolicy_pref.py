@@ -31,3 +31,29 @@ def test_length_reward_and_stand_in_rows():
     rows = op.min_length_rows(6, seed=1)
     assert len(rows) == 6 and rows == op.min_length_rows(6, seed=1)
     assert all(len(r["chosen"]) < len(r["rejected"]) for r in rows)
+
+
+def test_letters_task_rows_prompts_and_reward():
+    rows = op.letters_rows(200, seed=3, mean=8, sd=2, max_len=14)
+    assert rows == op.letters_rows(200, seed=3, mean=8, sd=2, max_len=14)
+    lens = [op.n_words(r["answer"]) for r in rows]
+    assert min(lens) >= 1 and max(lens) <= 14 and 7 < sum(lens) / len(lens) < 9
+    assert all(r["prompt"].startswith("letters: ") and r["prompt"].endswith(" =") for r in rows)
+    assert op.letters_prompts(5, 0, "val") != op.letters_prompts(5, 0, "test")
+    r = op.target_length_reward(2)
+    assert r(["", " a", " a b", " a b c d e"]) == [-2.0, -1.0, 0.0, -3.0]
+
+
+def test_offline_length_pairs_prefer_higher_reward_and_drop_ties():
+    r = op.target_length_reward(2)
+    rows = op.offline_length_pairs([" a b c", " a", " a b c d"], [" a b c d e", " a b c", " a b"], ["p", "q", "s"], r)
+    assert [x["prompt"] for x in rows] == ["p", "s"]                 # (1 word, 3 words) tie at distance 1: dropped
+    assert rows[0]["chosen"] == " a b c" and rows[1]["chosen"] == " a b"
+
+
+def test_curve_callback_records_every_k_steps():
+    from types import SimpleNamespace
+    cb = op.curve_callback(lambda m: (1.0, 2.0), every=2)
+    for s in range(1, 6):
+        cb.on_step_end(None, SimpleNamespace(global_step=s), None, model=None)
+    assert cb.curve == [(2, 1.0, 2.0), (4, 1.0, 2.0)]
