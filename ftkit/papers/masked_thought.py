@@ -2,13 +2,15 @@
 Models (Chen et al., ACL 2024, arXiv 2403.02178).
 
 The notebook's profiles (the smoke defaults are its parameters cell) and the code only this paper uses: the
-mask-rate schedule, the masking collator (the method), a character tokenizer with a mask symbol, the training rows
-and the distractor-inserted test problems (a GSM-IC analogue). The arithmetic chains are shared
+mask-rate schedule, the masking collator (the method; also as a `data_collator` for TRL's SFTTrainer), a character
+tokenizer with a mask symbol (and its Hugging Face wrapper), the training rows, the distractor-inserted test problems
+(a GSM-IC analogue) and the chain/read-out error split. The arithmetic chains are shared
 (`ftkit.data.arith`); the from-scratch character Llama and greedy decoding are those of `ftkit.papers.cot_noise_tint`.
 """
 from __future__ import annotations
 
 import random
+import re
 
 import torch
 
@@ -18,7 +20,7 @@ from ftkit.papers.cot_noise_tint import CharTokenizer
 PROFILE = Profile(
     claim='Masking a random share of the chain-of-thought tokens in the input (labels unchanged) regularizes '
           'fine-tuning: MFT beats plain SFT on held-out problems and, more, on problems with irrelevant context.',
-    smoke_seconds=19,
+    smoke_seconds=40,
     dry_run_seconds=7,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B',
@@ -99,6 +101,29 @@ def masked_batches(stream, mask_id: int, steps: int, p_max: float, warmup: float
         yield out
 
 
+class MaskingCollator:
+    """The masking collator as a `data_collator` for TRL's `SFTTrainer` (or any HF Trainer): pads pre-tokenized
+    rows (`input_ids`, `labels` with -100 on the question) and applies `mask_inputs` at the scheduled rate. The
+    schedule advances once per call (one call per optimizer step with `dataloader_num_workers=0` and no gradient
+    accumulation); p_max = 0 gives plain SFT, batch for batch. `log` receives (p_t, share of answer inputs masked)."""
+
+    def __init__(self, pad_id: int, mask_id: int, steps: int, p_max: float, warmup: float, seed: int = 0):
+        self.pad_id, self.mask_id, self.steps, self.p_max, self.warmup = pad_id, mask_id, steps, p_max, warmup
+        self.gen = torch.Generator().manual_seed(seed)
+        self.step, self.log = 0, []
+
+    def __call__(self, features: list[dict]) -> dict:
+        from ftkit import train
+        batch = train.collate([{"input_ids": list(f["input_ids"]), "labels": list(f["labels"])} for f in features],
+                              self.pad_id)
+        p = mask_rate(self.step, self.steps, self.p_max, self.warmup)
+        self.step += 1
+        out = mask_inputs(batch, self.mask_id, p, self.gen) if p > 0 else batch
+        target = batch["labels"] != -100
+        self.log.append((p, float((out["input_ids"][target] == self.mask_id).float().mean()) if p > 0 else 0.0))
+        return out
+
+
 # ---- data: training rows and the distractor-inserted (GSM-IC-like) test problems --------------------------------
 def train_rows(n: int, digits: int, seed: int, exclude: set, p_distract: float) -> list[dict]:
     """n addition problems with column-trace chains (`ftkit.data.arith`); a share p_distract of them (a seeded
@@ -153,6 +178,16 @@ class MaskCharTokenizer(CharTokenizer):
         self.mask_token_id = self.vocab[MASK]
 
 
+def hf_char_tokenizer(tok: MaskCharTokenizer):
+    """The same character vocabulary as a Hugging Face fast tokenizer (one token per character, same ids, pad 0,
+    eos 1), for trainers that require a `PreTrainedTokenizerBase` (TRL's SFTTrainer)."""
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+    core = Tokenizer(models.WordLevel({"<pad>": tok.pad_token_id, "</s>": tok.eos_token_id, **tok.vocab}, unk_token="<pad>"))
+    core.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")
+    return PreTrainedTokenizerFast(tokenizer_object=core, pad_token="<pad>", eos_token="</s>")
+
+
 def add_mask_token(model, tok) -> int:
     """A Hub model: add the `[mask]` token, grow the embeddings (full fine-tuning trains the new row) and return its
     id. (With a frozen embedding, as under LoRA, use the pad id instead, as the paper's code allows.)"""
@@ -167,3 +202,35 @@ def score(outputs: list[str], golds: list[int]) -> dict:
     from ftkit.verifiers import arith as varith
     hits = [varith.final_answer(o.split("A:")[-1] if "A:" in o else o) == g for o, g in zip(outputs, golds)]
     return {"acc": sum(hits) / max(1, len(hits)), "hits": hits}
+
+
+_STEP = re.compile(r"(\d)\+(\d)\+(\d)=(\d+) c(\d)")
+
+
+def readout(output: str) -> dict:
+    """Where a generated column-addition chain goes wrong. `implied`: the answer the model's *own* chain implies
+    (the column digits s % 10, right to left, then the last carry), None without steps; `written`: the number after
+    "A:"; `consistent`: written == implied (the read-out copied the chain faithfully, right or wrong)."""
+    from ftkit.data import arith
+    steps = [tuple(map(int, m)) for m in _STEP.findall(output.split("A:")[0])]
+    implied = None
+    if steps:
+        implied = sum((s % 10) * 10 ** i for i, (_, _, _, s, _) in enumerate(steps)) + steps[-1][4] * 10 ** len(steps)
+    written = arith.parse_answer(output)
+    return {"implied": implied, "written": written, "consistent": implied is not None and written == implied}
+
+
+def error_kinds(outputs: list[str], rows: list[dict], digits: int) -> dict:
+    """Shares of the problems that are right, wrong in the chain (some column step differs from the clean trace),
+    or wrong only in the read-out (every column step right, the final answer not the one they imply)."""
+    from ftkit.data import arith
+    n = max(1, len(outputs))
+    right = chain = read = 0
+    for o, r in zip(outputs, rows):
+        if arith.parse_answer(o) == r["true_answer"]:
+            right += 1
+        elif not all(arith.step_accuracy(o, r["a"], r["b"], digits)):
+            chain += 1
+        else:
+            read += 1
+    return {"right": right / n, "chain wrong": chain / n, "read-out wrong (chain right)": read / n}

@@ -78,3 +78,39 @@ def test_score_and_a_tiny_training_run():
     assert len(h.loss) == 3
     outs = tint.greedy_chains(m, tok, [r["prompt"] for r in rows[:3]], max_new_tokens=20)
     assert len(outs) == 3 and all(isinstance(o, str) for o in outs)
+
+
+def test_masking_collator_schedule_and_sft_identity():
+    tok = mft.MaskCharTokenizer()
+    rows = arith.arith(16, 2, seed=2)
+    enc = train.encode_pairs(tok, [{"prompt": r["prompt"], "answer": r["target"]} for r in rows], max_len=64)
+    sft = mft.MaskingCollator(tok.pad_token_id, tok.mask_token_id, steps=4, p_max=0.0, warmup=0.0)
+    b = sft(enc[:8])
+    assert torch.equal(b["input_ids"], train.collate(enc[:8], tok.pad_token_id)["input_ids"]) and sft.log == [(0.0, 0.0)]
+    col = mft.MaskingCollator(tok.pad_token_id, tok.mask_token_id, steps=10, p_max=0.5, warmup=0.5, seed=1)
+    outs = [col(enc[:8]) for _ in range(10)]
+    assert [p for p, _ in col.log] == [mft.mask_rate(t, 10, 0.5, 0.5) for t in range(10)] and col.step == 10
+    plain = train.collate(enc[:8], tok.pad_token_id)
+    for o in outs:                                                         # labels intact, question never masked
+        assert torch.equal(o["labels"], plain["labels"])
+        assert not (o["input_ids"] == tok.mask_token_id)[plain["labels"] == -100].any()
+    assert 0.3 < col.log[-1][1] < 0.7
+
+
+def test_hf_char_tokenizer_matches_char_ids():
+    tok = mft.MaskCharTokenizer()
+    hf = mft.hf_char_tokenizer(tok)
+    text = "Q:47+38|note 3+4=7|7+8+0=15 c1|A:85_"
+    assert hf(text)["input_ids"] == tok(text)["input_ids"]
+    assert hf.pad_token_id == tok.pad_token_id and hf.eos_token_id == tok.eos_token_id
+
+
+def test_readout_and_error_kinds():
+    assert mft.readout("9+7+0=16 c1|6+6+1=13 c1|A:136") == {"implied": 136, "written": 136, "consistent": True}
+    r = mft.readout("note 1+2=3|9+7+0=16 c1|6+6+1=13 c1|A:134")              # distractor ignored
+    assert r["implied"] == 136 and r["written"] == 134 and not r["consistent"]
+    assert mft.readout("A:5") == {"implied": None, "written": 5, "consistent": False}
+    rows = [arith.make_row(69, 67, 2), arith.make_row(18, 25, 2), arith.make_row(51, 74, 2)]
+    outs = [rows[0]["target"], "8+5+0=13 c1|1+2+1=4 c0|A:40", "1+4+0=6 c0|5+7+0=11 c1|A:116"]
+    k = mft.error_kinds(outs, rows, 2)
+    assert k == {"right": 1 / 3, "chain wrong": 1 / 3, "read-out wrong (chain right)": 1 / 3}
