@@ -61,3 +61,18 @@ def test_add_error_turns_on_foreign_rows():
         assert r["noisy"] and TC.is_error_output(r["turns"][3][1]) and r["turns"][-1] == ("Assistant", r["call"])
         assert V.categorize(r["turns"][2][1], r["gold"], r["toolset"]) == r["error_kind"]
     assert TC.add_error_turns(rows, 0.3, seed=1) == TC.add_error_turns(rows, 0.3, seed=1)
+
+
+def test_small_world_and_quoted_values():
+    fams = [3, 4, 8]
+    world = {t for f in fams for t, _, _ in TC.FAMILIES[f]}
+    rows = TC.tool_calls(200, k_tools=3, noisy_frac=1.0, seed=0, families=fams, quote_values=True)
+    assert rows == TC.tool_calls(200, k_tools=3, noisy_frac=1.0, seed=0, families=fams, quote_values=True)
+    for r in rows:
+        assert set(r["toolset"]) <= world and r["gold"][0] in world
+        assert all(repr(v) in r["user"] for v in r["gold"][1].values())
+        wrong = V.parse_call(r["turns"][2][1])
+        if r["error_kind"] == "not_listed":
+            assert wrong[0] in world and wrong[0] not in r["toolset"]
+    # the default stream is unchanged by the new options
+    assert TC.tool_calls(20, seed=4) == TC.tool_calls(20, seed=4, families=None, quote_values=False)

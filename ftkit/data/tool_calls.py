@@ -102,7 +102,8 @@ def render(turns: list[tuple[str, str]]) -> str:
     return "".join(f"{role}: {text}\n" for role, text in turns)
 
 
-def _wrong_call(rng: random.Random, gold: str, args: dict, toolset: dict, kind: str) -> tuple[str, str]:
+def _wrong_call(rng: random.Random, gold: str, args: dict, toolset: dict, kind: str,
+                world: list[str] | None = None) -> tuple[str, str]:
     """A wrong call of the given kind and the error output the environment answers with."""
     if kind == "wrong_tool":
         others = [t for t in toolset if t != gold and FAMILY_OF[t] == FAMILY_OF[gold]] or [t for t in toolset if t != gold]
@@ -117,32 +118,41 @@ def _wrong_call(rng: random.Random, gold: str, args: dict, toolset: dict, kind: 
         drop = rng.choice(list(args))
         return format_call(gold, {k: v for k, v in args.items() if k != drop}), \
             f"error: missing required argument '{drop}'"
-    name = rng.choice([t for t in TOOLS if t not in toolset and FAMILY_OF[t] != FAMILY_OF[gold]])
+    pool = [t for t in (world or TOOLS) if t not in toolset and FAMILY_OF[t] != FAMILY_OF[gold]] or \
+        [t for t in TOOLS if t not in toolset and FAMILY_OF[t] != FAMILY_OF[gold]]
+    name = rng.choice(pool)
     return format_call(name, {k: args.get(k, rng.choice(VALUES[k])) for k in TOOLS[name]}), \
         f"error: undefined function {name}"
 
 
 def tool_calls(n: int, k_tools: int = 3, noisy_frac: float = 0.3, confusers: bool = True, seed: int = 0,
                tools: list[str] | None = None, error_kinds: tuple[str, ...] = ERROR_KINDS,
-               show_keys: bool = True) -> list[dict]:
+               show_keys: bool = True, families: list[int] | None = None, quote_values: bool = False) -> list[dict]:
     """`n` tool-use samples. Each row: toolset {name: keys}, gold (name, args), user, call (the gold call text),
     turns [(role, text)] of the whole trajectory (System, User, then Assistant/Output pairs; the last assistant turn
     is the gold call), noisy (bool), error_kind (str or None). `tools` restricts the gold tools (a train/test split);
     with `confusers` the toolset holds at least one other tool of the gold tool's family. `show_keys=False` lists
-    the tools by name only in the System turn (shorter prompts; the keys must then be learnt per tool)."""
-    rng = random.Random(f"tool_calls:{n}:{k_tools}:{noisy_frac}:{confusers}:{seed}")
-    gold_pool = sorted(tools) if tools else sorted(TOOLS)
+    the tools by name only in the System turn (shorter prompts; the keys must then be learnt per tool).
+    `families` (indices into FAMILIES) restricts the whole world -- gold tools, distractors and the tools of
+    `not_listed` errors -- to those families (a small world: e.g. three families, nine tools). `quote_values` writes
+    the values in the request as they appear in the call (`'paris'`), so they can be copied token for token."""
+    key = f"tool_calls:{n}:{k_tools}:{noisy_frac}:{confusers}:{seed}"
+    if families is not None or quote_values:         # new options get their own stream; old calls are unchanged
+        key += f":{sorted(families) if families is not None else None}:{quote_values}"
+    rng = random.Random(key)
+    world = [t for t in TOOLS if families is None or FAMILY_OF[t] in families]
+    gold_pool = sorted(tools) if tools else sorted(world)
     rows = []
     for _ in range(n):
         gold = rng.choice(gold_pool)
         fam = [t for t, _, _ in FAMILIES[FAMILY_OF[gold]] if t != gold]
         shown = [gold] + (rng.sample(fam, rng.randint(1, min(2, k_tools - 1))) if confusers else [])
-        rest = [t for t in TOOLS if t not in shown and (confusers or FAMILY_OF[t] != FAMILY_OF[gold])]
+        rest = [t for t in world if t not in shown and (confusers or FAMILY_OF[t] != FAMILY_OF[gold])]
         shown += rng.sample(rest, k_tools - len(shown))
         rng.shuffle(shown)
         toolset = {t: list(TOOLS[t]) for t in shown}
         args = {k: rng.choice(VALUES[k]) for k in TOOLS[gold]}
-        user = TEMPLATES[gold].format(**args)
+        user = TEMPLATES[gold].format(**({k: repr(v) for k, v in args.items()} if quote_values else args))
         call = format_call(gold, args)
         turns = [("System", render_tools(toolset, show_keys)), ("User", user)]
         noisy = rng.random() < noisy_frac
@@ -151,7 +161,7 @@ def tool_calls(n: int, k_tools: int = 3, noisy_frac: float = 0.3, confusers: boo
             kind = rng.choice(error_kinds)
             if kind == "missing" and len(args) < 2:
                 kind = "hallucinated"
-            wrong, out = _wrong_call(rng, gold, args, toolset, kind)
+            wrong, out = _wrong_call(rng, gold, args, toolset, kind, world)
             turns += [("Assistant", wrong), ("Output", out)]
         turns += [("Assistant", call)]
         rows.append({"toolset": toolset, "gold": (gold, args), "user": user, "call": call, "turns": turns,

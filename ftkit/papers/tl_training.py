@@ -14,11 +14,14 @@ import torch
 
 PROFILE = Profile(
     claim='Masking erroneous tool calls out of the SFT targets (MAE), up-weighting the tokens that decide between confusable tool names (PKT) and optimising a rule-based graded reward over tool-call error categories (IRM) reduce tool-call errors (TS/PI/CF) compared with naive SFT on noisy trajectories.',
-    smoke_seconds=20,
-    dry_run_seconds=8,
+    smoke_seconds=32,
+    dry_run_seconds=12,
     gpu=dict(
         model_id='codellama/CodeLlama-7b-hf',
         dataset='glaiveai/glaive-function-calling-v2',
+        world='full',
+        n_layers=0,
+        rl_impl='trl',
         n_train=1217,
         n_test=300,
         sft_steps=600,
@@ -38,6 +41,8 @@ PROFILE = Profile(
     dry_run=dict(
         model_id='ftkit/tiny-llama',
         dataset='tool-world',
+        n_layers=0,
+        rl_impl='trl',
         n_train=32,
         n_test=8,
         sft_steps=2,
@@ -63,17 +68,34 @@ PROFILE = Profile(
         w_max=(1, 100),
         noisy_frac=(0, 1),
         k_tools=(2, 10),
-        lora_rank=(1, 4096),
+        lora_rank=(0, 4096),
+        n_layers=(0, 1000),
         max_len=(16, 8192),
         max_new_tokens=(1, 4096),
     ),
     choices=dict(
         model_id=['ftkit/tiny-llama', 'codellama/CodeLlama-7b-hf', 'Qwen/Qwen2.5-1.5B-Instruct'],
         dataset=['tool-world', 'glaiveai/glaive-function-calling-v2'],
+        world=['small', 'full'],
+        rl_impl=['loop', 'trl'],
     ),
 )
 
 IGNORE = -100
+
+
+# ---- the prompt / target boundary ---------------------------------------------------------------------------------
+def test_prompt(row: dict) -> str:
+    """The test-time prompt (tools and request, no earlier turns), ending at `Assistant:` without the space: the
+    space belongs to the call, so the target starts with ` tool_name`, the same tokens as the tool list and the
+    earlier calls in the context (a BPE merges the space into the next word)."""
+    from ftkit.data import tool_calls as TC
+    return TC.prompt(row).rstrip(" ")
+
+
+def sft_sample(sample: dict) -> dict:
+    """A `turn_samples` prompt/answer pair with the space moved from the prompt's end to the answer's start."""
+    return dict(sample, prompt=sample["prompt"].rstrip(" "), answer=" " + sample["answer"].lstrip(" "))
 
 
 # ---- PKT: key tokens (where the gold tool name parts from the other tools' names) and per-token weights ----------
@@ -82,12 +104,13 @@ def key_positions(tok, answer: str, gold_name: str, toolset) -> list[int]:
     the toolset the first token where the gold call's ids stop matching `other_name(`'s ids (computed on ids, not
     strings: BPE merges differ). Only positions inside the gold name and its `(` count."""
     ids = tok(answer, add_special_tokens=False)["input_ids"]
-    n_name = len(tok(gold_name + "(", add_special_tokens=False)["input_ids"])
+    lead = answer[:len(answer) - len(answer.lstrip())]         # names are tokenised as in the answer (` name(`)
+    n_name = len(tok(lead + gold_name + "(", add_special_tokens=False)["input_ids"])
     keys = {0}
     for other in toolset:
         if other == gold_name:
             continue
-        oid = tok(other + "(", add_special_tokens=False)["input_ids"]
+        oid = tok(lead + other + "(", add_special_tokens=False)["input_ids"]
         j = next((i for i, (a, b) in enumerate(zip(ids, oid)) if a != b), min(len(ids), len(oid)))
         if j < min(n_name, len(ids)):
             keys.add(j)
@@ -213,7 +236,6 @@ def rloo_irm(model, tok, rows: list[dict], *, steps: int, prompts_per_step: int,
     rule-based reward, and takes one gradient step on -Σ (r - mean of the other samples' r) · log π(call) / |call|
     + kl_coef · KL(π || π_ref) (k3 estimator per token). A critic-free stand-in for the paper's PPO."""
     import copy
-    from ftkit.data import tool_calls as TC
     from ftkit.verifiers import tools as V
     reward_fn = reward_fn or V.irm_reward
     adapter = hasattr(model, "disable_adapter")          # a LoRA model: the reference is the base with the adapter off
@@ -227,7 +249,7 @@ def rloo_irm(model, tok, rows: list[dict], *, steps: int, prompts_per_step: int,
     hist = {"reward": [], "kl": []}
     for _ in range(steps):
         batch = rng.sample(rows, prompts_per_step)
-        prompts = [TC.prompt(r) for r in batch]
+        prompts = [test_prompt(r) for r in batch]
         calls, gen = generate_calls(model, tok, prompts, max_new_tokens, sample=True, num_return=group)
         r = torch.tensor([reward_fn(c, batch[i // group]["gold"], batch[i // group]["toolset"])
                           for i, c in enumerate(calls)]).view(prompts_per_step, group)
@@ -264,3 +286,24 @@ def rloo_irm(model, tok, rows: list[dict], *, steps: int, prompts_per_step: int,
         hist["kl"].append(float(kl.detach().mean()))
     model.eval()
     return hist
+
+
+# ---- IRM through TRL's RLOOTrainer: dataset rows and a reward function with TRL's signature ---------------------
+def trl_records(rows: list[dict]) -> list[dict]:
+    """Rows -> {"prompt", "gold", "toolset"} records for a `datasets.Dataset` (gold and toolset as JSON strings, so
+    every row has the same columns whatever its tools)."""
+    import json
+    return [{"prompt": test_prompt(r), "gold": json.dumps([r["gold"][0], r["gold"][1]]),
+             "toolset": json.dumps(r["toolset"])} for r in rows]
+
+
+def irm_reward_fn(prompts, completions, gold, toolset, **kwargs) -> list[float]:
+    """The IRM reward in TRL's `reward_funcs` form: one float per completion (cut at its first newline, as in
+    `generate_calls`); `gold` and `toolset` are the dataset's JSON columns."""
+    import json
+    from ftkit.verifiers import tools as V
+    out = []
+    for c, g, t in zip(completions, gold, toolset):
+        name, args = json.loads(g)
+        out.append(V.irm_reward(_cut(c), (name, args), json.loads(t)))
+    return out

@@ -53,3 +53,29 @@ def test_score_and_rl_loop():
     h = tl.rloo_irm(m, tok, rows, steps=2, prompts_per_step=2, group=2, lr=1e-3, kl_coef=0.1, max_new_tokens=6)
     assert len(h["reward"]) == 2 and all(-2 <= r <= 1 for r in h["reward"])
     assert any(not torch.equal(a, b) for a, b in zip(before, m.parameters()))
+
+
+def test_prompt_answer_boundary_and_key_tokens_with_leading_space():
+    tok = models.load_tokenizer("ftkit/tiny-llama")
+    row = TC.tool_calls(1, noisy_frac=0.0, seed=3, families=[3, 4, 8], quote_values=True, show_keys=False)[0]
+    s = tl.sft_sample(TC.turn_samples(row, mae=True)[-1])
+    assert s["prompt"].endswith("Assistant:") and s["answer"] == " " + row["call"]
+    assert tl.test_prompt(row) == s["prompt"]
+    # the split tokenisation equals the joint one: the target starts with the ` name` token seen in the context
+    joint = tok(s["prompt"] + s["answer"], add_special_tokens=False)["input_ids"]
+    split = tok(s["prompt"], add_special_tokens=False)["input_ids"] + tok(s["answer"], add_special_tokens=False)["input_ids"]
+    assert joint == split
+    toolset = {"set_light": ["room", "level"], "set_light_off": ["room"], "set_lock": ["room"]}
+    keys = tl.key_positions(tok, " set_light_off(room='hall')", "set_light_off", toolset)
+    n_name = len(tok(" set_light_off(", add_special_tokens=False)["input_ids"])
+    assert keys[0] == 0 and len(keys) == 3 and all(k < n_name for k in keys)   # start, `_off` vs `(`, `light` vs `lock`
+
+
+def test_trl_reward_fn_matches_irm():
+    from ftkit.verifiers import tools as V
+    rows = TC.tool_calls(5, noisy_frac=0.0, seed=2, families=[3, 4, 8], quote_values=True)
+    recs = tl.trl_records(rows)
+    assert [r["prompt"] for r in recs] == [tl.test_prompt(r) for r in rows]
+    comps = [" " + rows[0]["call"] + "\nUser: x", "nope(", *[r["call"] for r in rows[2:]]]
+    got = tl.irm_reward_fn([r["prompt"] for r in recs], comps, [r["gold"] for r in recs], [r["toolset"] for r in recs])
+    assert got == [1.0, -2.0] + [V.irm_reward(r["call"], r["gold"], r["toolset"]) for r in rows[2:]]
