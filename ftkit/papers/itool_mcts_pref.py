@@ -3,7 +3,7 @@
 The notebook's profiles (the smoke defaults are its parameters cell) and the code only this paper uses: a small
 tool-call world with easy / medium / hard requests (hard = one reasoning hop for a value), the deficiency selection
 (highest gold NLL), the step-level Monte Carlo tree search, the sibling preference pairs, the DPO loss written out
-(smoke) and TRL's DPOTrainer with an explicit reference model (gpu profile and dry run).
+(kept for tests) and TRL's DPOTrainer with an explicit reference model (every profile).
 """
 from ftkit.catalog import Profile
 
@@ -19,7 +19,7 @@ from ftkit.verifiers.tools import call_metrics, categorize, format_call, irm_rew
 PROFILE = Profile(
     claim='After an easy-to-hard SFT warm-up, DPO on step-level preference pairs from a Monte Carlo tree search over '
           'the hardest prompts raises tool-call accuracy on hard calls more than spending the same steps on SFT.',
-    smoke_seconds=25,
+    smoke_seconds=30,
     dry_run_seconds=10,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B-Instruct',
@@ -325,18 +325,51 @@ def dpo(model, tok, pairs, *, steps: int, lr: float, beta: float, batch_size: in
 
 
 def trl_dpo(model, ref_model, tok, pairs, *, out_dir, steps: int, batch_size: int, lr: float, beta: float,
-            max_length: int = 1024):
-    """DPO with TRL's DPOTrainer on the tree pairs (prompt = shared prefix); explicit frozen reference model."""
-    from datasets import Dataset
+            max_length: int = 1024, seed: int = 0):
+    """DPO with TRL's DPOTrainer on the tree pairs (prompt = shared prefix); explicit frozen reference model.
+    Constant learning rate (as the SFT control's), one log entry per step kept in the history but not printed;
+    set-up warnings, notices and the dataset progress bars are silenced (noise in a notebook).
+
+    The pairs are tokenised here, prompt and completion apart, exactly as the SFT warm-up and `completion_logp` do
+    (prompt ids, then completion ids + EOS): TRL tokenises prompt + completion as one string, and a prompt that ends
+    in a space ("call: ") would merge into the completion's first token, a context the policy never sees when it
+    generates. The trainer's own tokenisation is replaced by these ids (its collator reads `prompt_ids`,
+    `chosen_ids`, `rejected_ids`)."""
+    import logging
+    import warnings
+    import datasets
+    from transformers import PrinterCallback
+    from transformers.utils import logging as hf_logging
     from trl import DPOConfig, DPOTrainer
     cuda = torch.cuda.is_available()
-    args = DPOConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=batch_size,
-                     learning_rate=lr, beta=beta, max_length=max_length, logging_steps=1, save_strategy="no",
-                     report_to=[], use_cpu=not cuda, bf16=cuda, disable_tqdm=True)
     rows = [{k: p[k] for k in ("prompt", "chosen", "rejected")} for p in pairs]
-    trainer = DPOTrainer(model=model, ref_model=ref_model, args=args, processing_class=tok,
-                         train_dataset=Dataset.from_list(rows))
-    trainer.train()
+    ids = [{"prompt_ids": tok(p["prompt"], add_special_tokens=False)["input_ids"],
+            "chosen_ids": tok(p["chosen"], add_special_tokens=False)["input_ids"] + [tok.eos_token_id],
+            "rejected_ids": tok(p["rejected"], add_special_tokens=False)["input_ids"] + [tok.eos_token_id]}
+           for p in pairs]
+    verbosity, bars = hf_logging.get_verbosity(), datasets.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    logging.getLogger("datasets").setLevel(logging.ERROR)
+    trl_log = logging.getLogger("trl")
+    trl_level, trl_log.level = trl_log.level, logging.ERROR   # the prefix notice: we re-tokenise below
+    datasets.disable_progress_bars()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            args = DPOConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=batch_size,
+                             learning_rate=lr, lr_scheduler_type="constant", warmup_steps=0, beta=beta,
+                             max_length=max_length, logging_steps=1, save_strategy="no", report_to=[],
+                             use_cpu=not cuda, bf16=cuda, disable_tqdm=True, dataloader_num_workers=0, seed=seed)
+            trainer = DPOTrainer(model=model, ref_model=ref_model, args=args, processing_class=tok,
+                                 train_dataset=datasets.Dataset.from_list(rows))
+            trainer.train_dataset = datasets.Dataset.from_list(ids)
+            trainer.remove_callback(PrinterCallback)     # keep the per-step log in the history, do not print it
+            trainer.train()
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        trl_log.setLevel(trl_level)
+        if bars:
+            datasets.enable_progress_bars()
     return trainer.model, [h["loss"] for h in trainer.state.log_history if "loss" in h]
 
 

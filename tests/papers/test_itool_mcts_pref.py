@@ -83,3 +83,21 @@ def test_mcts_and_dpo_run_on_the_tiny_model():
     assert len(losses) == 3 and losses[-1] < losses[0]
     assert float(it.completion_logp(model, tok, [pairs[0]["prompt"]], [pairs[0]["chosen"]])[0]) > before
     assert len(it.gold_nll(model, tok, rows)) == 2
+
+
+def test_trl_dpo_runs_quietly_with_an_explicit_reference(tmp_path, capsys):
+    import copy
+    from ftkit import models
+    tok, model = models.load_tokenizer("ftkit/tiny-llama"), models.load_model("ftkit/tiny-llama")
+    rows = it.tool_rows(4, "hard", seed=0)
+    pairs = [{"prompt": r["prompt"], "chosen": r["answer"], "rejected": r["answer"].replace("(", "(x=1, ")}
+             for r in rows]
+    ref = copy.deepcopy(model).eval()
+    P, W, L = ([p[k] for p in pairs] for k in ("prompt", "chosen", "rejected"))
+    margin = lambda m: float((it.completion_logp(m, tok, P, W) - it.completion_logp(m, tok, P, L)).mean())
+    before = margin(model)
+    model, losses = it.trl_dpo(model, ref, tok, pairs, out_dir=tmp_path, steps=4, batch_size=2, lr=1e-3, beta=0.5,
+                               max_length=64)
+    assert len(losses) == 4 and abs(losses[0] - 0.6931) < 1e-3 and losses[-1] < losses[0]
+    assert margin(model) > before + 1.0        # on the ids the policy generates from (prompt, then completion)
+    assert "'loss'" not in capsys.readouterr().out                     # the per-step log is not printed
