@@ -91,3 +91,23 @@ def test_corrupt_and_perturb_on_foreign_formulas():
     assert D.corrupt("Wise(socrates)") == ("~Wise(socrates)", "add_not")
     bad, comments = D.perturb("forall x (Human(x) -> Mortal(x))", 3, seed=1)
     assert F.parse(bad) and len(comments) == 3
+
+
+def test_perturb_weak_mix_balances_kinds_and_uses_own_predicates():
+    rows = D.nl_fol(120, seed=1)
+    assert D.correction_rows(rows[:10], seed=0) == D.correction_rows(rows[:10], seed=0, mix="nodes")
+    with pytest.raises(ValueError):
+        D.perturb(rows[0]["fol"], 1, mix="other")
+    firsts = set()
+    for i, r in enumerate(rows):
+        bad, comments = D.perturb(r["fol"], 1, seed=i, mix="weak")
+        assert bad != r["fol"] and D.canonical(bad) == bad and len(comments) == 1
+        assert {n for n in D._pred_names(F.parse(bad))} <= set(D._pred_names(F.parse(r["fol"])))   # own symbols only
+        if comments[0].startswith("exchange "):                                  # the inverse edit undoes it
+            a, b = comments[0].split()[1], comments[0].split()[3]
+            assert D.to_ascii(D._exchange(F.parse(bad), a, b)) == r["fol"]
+        firsts.add(comments[0].split()[0])
+    assert firsts == {"replace", "add", "remove", "exchange"}
+    assert D.perturb("forall x (Human(x) -> Mortal(x))", 3, seed=1, mix="weak")[1] != [D.NO_CHANGE]
+    cr = D.correction_rows(rows, seed=0, p_clean=0.0, mix="weak")
+    assert all(D.split_correction(c["answer"])[1] == r["fol"] for c, r in zip(cr, rows))

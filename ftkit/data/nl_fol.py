@@ -97,8 +97,65 @@ def _sym(kind):
     return {"all": "forall", "exists": "exists", **OPS}[kind]
 
 
-def _edit(tree, rng: random.Random):
-    """One random edit -> (new tree, the inverse edit as a comment), or None if no edit applies."""
+_CONFUSE = {"imp": "and", "and": "imp", "or": "xor", "xor": "or", "iff": "imp"}
+
+
+def _pred_names(tree) -> list[str]:
+    names = []
+    for _, node in _paths(tree):
+        if node[0] == "pred" and node[1] not in names:
+            names.append(node[1])
+    return names
+
+
+def _exchange(tree, a: str, b: str):
+    """The tree with predicates a and b exchanged everywhere."""
+    if tree[0] == "pred":
+        return ("pred", {a: b, b: a}.get(tree[1], tree[1]), tree[2])
+    return (tree[0],) + tuple(_exchange(c, a, b) if isinstance(c, tuple) else c for c in tree[1:])
+
+
+def _edit_weak(tree, rng: random.Random):
+    """One edit for mix="weak": the edit KIND is drawn uniformly among the kinds that apply (not per node), an
+    operator is changed to its usual confusion (-> and &, | and xor) half the time, a predicate is replaced only by
+    another of the formula's own predicates (the paper: "the formula's own symbols"), and two predicates may be
+    exchanged. -> (new tree, the inverse edit as a comment)."""
+    nodes = list(_paths(tree))
+    names = _pred_names(tree)
+    by_kind: dict[str, list] = {}
+    for path, node in nodes:
+        k = node[0]
+        if k in OPS:
+            by_kind.setdefault("op", []).append(path)
+        elif k in ("all", "exists"):
+            by_kind.setdefault("quant", []).append(path)
+        elif k == "not":
+            by_kind.setdefault("del_not", []).append(path)
+        else:
+            by_kind.setdefault("add_not", []).append(path)
+            if len(names) >= 2:
+                by_kind.setdefault("pred", []).append(path)
+            if any(a in CONSTS for a in node[2]):
+                by_kind.setdefault("const", []).append(path)
+    if len(names) >= 2:
+        by_kind["swap"] = [()]
+    kind = rng.choice(sorted(by_kind))
+    path = rng.choice(by_kind[kind])
+    node = _get(tree, path)
+    if kind == "op":
+        new = _CONFUSE[node[0]] if rng.random() < 0.5 else rng.choice([o for o in OPS if o != node[0]])
+        return _set(tree, path, (new,) + node[1:]), f"replace {OPS[new]} with {OPS[node[0]]}"
+    if kind == "pred":
+        new = rng.choice([p for p in names if p != node[1]])
+        return _set(tree, path, ("pred", new, node[2])), f"replace {new} with {node[1]}"
+    if kind == "swap":
+        a, b = rng.sample(names, 2)
+        return _exchange(tree, a, b), f"exchange {b} and {a}"
+    return _edit(tree, rng, kind=kind, at=path)
+
+
+def _edit(tree, rng: random.Random, kind: str | None = None, at=None):
+    """One random edit -> (new tree, the inverse edit as a comment); `kind`/`at` force the edit and its node."""
     nodes = list(_paths(tree))
     options = []
     for path, node in nodes:
@@ -114,7 +171,7 @@ def _edit(tree, rng: random.Random):
             options.append(("add_not", path))
             if any(a in CONSTS for a in node[2]):
                 options.append(("const", path))
-    kind, path = rng.choice(options)
+    kind, path = rng.choice(options) if kind is None else (kind, at)
     node = _get(tree, path)
     if kind == "op":
         new = rng.choice([o for o in OPS if o != node[0]])
@@ -138,14 +195,18 @@ def _edit(tree, rng: random.Random):
     return _set(tree, path, ("pred", node[1], tuple(args))), f"replace {new} with {old}"
 
 
-def perturb(fol: str, k: int, seed=0) -> tuple[str, list[str]]:
+def perturb(fol: str, k: int, seed=0, mix: str = "nodes") -> tuple[str, list[str]]:
     """Apply k random edits to `fol`; returns the perturbed formula and the inverse edits (comments), listed in the
-    order that undoes them (last edit first). k = 0 gives the formula unchanged and ["no changes needed"]."""
+    order that undoes them (last edit first). k = 0 gives the formula unchanged and ["no changes needed"].
+    mix="nodes" (default): a uniformly random (node, edit) pair, a predicate replaced by any noun's predicate;
+    mix="weak": see `_edit_weak` (kinds balanced, the weak translator's confusions more often, own symbols only)."""
+    if mix not in ("nodes", "weak"):
+        raise ValueError(f"mix must be nodes or weak, got {mix!r}")
     rng = random.Random(f"perturb-{seed}-{fol}-{k}")
     tree = _fol.parse(fol)
     comments = []
     for _ in range(k):
-        tree, c = _edit(tree, rng)
+        tree, c = (_edit_weak if mix == "weak" else _edit)(tree, rng)
         comments.insert(0, c)
     return to_ascii(tree), comments or [NO_CHANGE]
 
@@ -195,14 +256,16 @@ def translation_rows(rows: list[dict]) -> list[dict]:
     return [{"prompt": translation_prompt(r["nl"]), "answer": " " + r["fol"]} for r in rows]
 
 
-def correction_rows(rows: list[dict], seed=0, max_edits: int = 2, p_clean: float = 0.25) -> list[dict]:
+def correction_rows(rows: list[dict], seed=0, max_edits: int = 2, p_clean: float = 0.25,
+                    mix: str = "nodes") -> list[dict]:
     """CoT correction on synthetic perturbations: prompt = NL + perturbed FOL, answer = inverse-edit comments, then
-    the gold FOL. With probability p_clean the FOL is left unperturbed (comment "no changes needed")."""
+    the gold FOL. With probability p_clean the FOL is left unperturbed (comment "no changes needed"). `mix` is
+    perturb's edit mix."""
     rng = random.Random(f"correction-{seed}")
     out = []
     for i, r in enumerate(rows):
         k = 0 if rng.random() < p_clean else rng.randint(1, max_edits)
-        bad, comments = perturb(r["fol"], k, seed=f"{seed}-{i}")
+        bad, comments = perturb(r["fol"], k, seed=f"{seed}-{i}", mix=mix)
         out.append({"prompt": correction_prompt(r["nl"], bad),
                     "answer": " " + "; ".join(comments) + "\nFOL: " + r["fol"], "k": k})
     return out

@@ -11,7 +11,7 @@ import torch
 
 PROFILE = Profile(
     claim='A model fine-tuned for NL-to-FOL translation can also be trained, on synthetically perturbed FOLs whose targets are the inverse edits then the gold FOL, to correct a weaker translator: the corrected FOLs score a higher logical-equivalence (LE) than the FOLs it was given.',
-    smoke_seconds=24,
+    smoke_seconds=26,
     dry_run_seconds=12,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B',
@@ -56,6 +56,7 @@ PROFILE = Profile(
         model_id=['ftkit/tiny-llama', 'HuggingFaceTB/SmolLM2-135M-Instruct', 'Qwen/Qwen2.5-1.5B', 'Qwen/Qwen2.5-7B'],
         dataset=['nl_fol', 'yuan-yang/MALLS-v0'],
         trainer=['ftkit', 'trl'],
+        mix=['nodes', 'weak'],
     ),
 )
 
@@ -87,7 +88,7 @@ def parses(text: str) -> bool:
         return False
 
 
-def trl_sft(model, tok, rows, *, out_dir, steps, batch_size, lr, max_len, seed=0):
+def trl_sft(model, tok, rows, *, out_dir, steps, batch_size, lr, max_len, seed=0, logging_steps=1):
     """SFT with TRL's SFTTrainer on prompt/completion rows: TRL masks the prompt, so the loss is on the completion
     (the FOL, or the comments then the FOL) only, as LogicLLaMA trains. Returns the per-step losses."""
     from datasets import Dataset
@@ -96,7 +97,7 @@ def trl_sft(model, tok, rows, *, out_dir, steps, batch_size, lr, max_len, seed=0
     cuda = torch.cuda.is_available()
     args = SFTConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=batch_size,
                      learning_rate=lr, lr_scheduler_type="cosine", max_length=max_len,
-                     completion_only_loss=True, logging_steps=1, save_strategy="no", report_to=[], seed=seed,
+                     completion_only_loss=True, logging_steps=logging_steps, save_strategy="no", report_to=[], seed=seed,
                      use_cpu=not cuda, bf16=cuda, disable_tqdm=True, dataloader_num_workers=0)
     trainer = SFTTrainer(model=model, args=args, train_dataset=data, processing_class=tok)
     trainer.train()
@@ -128,3 +129,4 @@ def trl_grpo(model, tok, prompts, reward_fn, *, out_dir, steps, batch_size, lr, 
                           train_dataset=Dataset.from_list([{"prompt": p} for p in prompts]))
     trainer.train()
     return [h for h in trainer.state.log_history if "reward" in h]
+

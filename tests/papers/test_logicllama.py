@@ -25,3 +25,4 @@ def test_le_reward_reads_the_fol_after_the_comments():
 def test_profile_is_plain_and_consistent():
     assert L.PROFILE.gpu["trainer"] == "trl" and L.PROFILE.dry_run["dataset"] == "nl_fol"
     assert L.PROFILE.gpu["dataset"] in L.PROFILE.choices["dataset"]
+    assert L.PROFILE.choices["mix"] == ["nodes", "weak"]            # nl_fol.perturb's edit mixes
