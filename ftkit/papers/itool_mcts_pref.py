@@ -324,6 +324,14 @@ def dpo(model, tok, pairs, *, steps: int, lr: float, beta: float, batch_size: in
     return losses
 
 
+def dpo_token_rows(tok, pairs) -> list[dict]:
+    """TRL's pre-tokenised DPO rows, built as `completion_logp` builds its inputs: prompt ids, then completion ids
+    + EOS, each tokenised on its own (never prompt + completion as one string)."""
+    ids = lambda text: tok(text, add_special_tokens=False)["input_ids"]
+    return [{"prompt_ids": ids(p["prompt"]), "chosen_ids": ids(p["chosen"]) + [tok.eos_token_id],
+             "rejected_ids": ids(p["rejected"]) + [tok.eos_token_id]} for p in pairs]
+
+
 def trl_dpo(model, ref_model, tok, pairs, *, out_dir, steps: int, batch_size: int, lr: float, beta: float,
             max_length: int = 1024, seed: int = 0):
     """DPO with TRL's DPOTrainer on the tree pairs (prompt = shared prefix); explicit frozen reference model.
@@ -343,10 +351,7 @@ def trl_dpo(model, ref_model, tok, pairs, *, out_dir, steps: int, batch_size: in
     from trl import DPOConfig, DPOTrainer
     cuda = torch.cuda.is_available()
     rows = [{k: p[k] for k in ("prompt", "chosen", "rejected")} for p in pairs]
-    ids = [{"prompt_ids": tok(p["prompt"], add_special_tokens=False)["input_ids"],
-            "chosen_ids": tok(p["chosen"], add_special_tokens=False)["input_ids"] + [tok.eos_token_id],
-            "rejected_ids": tok(p["rejected"], add_special_tokens=False)["input_ids"] + [tok.eos_token_id]}
-           for p in pairs]
+    ids = dpo_token_rows(tok, pairs)
     verbosity, bars = hf_logging.get_verbosity(), datasets.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()
     logging.getLogger("datasets").setLevel(logging.ERROR)

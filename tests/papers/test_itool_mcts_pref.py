@@ -101,3 +101,17 @@ def test_trl_dpo_runs_quietly_with_an_explicit_reference(tmp_path, capsys):
     assert len(losses) == 4 and abs(losses[0] - 0.6931) < 1e-3 and losses[-1] < losses[0]
     assert margin(model) > before + 1.0        # on the ids the policy generates from (prompt, then completion)
     assert "'loss'" not in capsys.readouterr().out                     # the per-step log is not printed
+
+
+def test_dpo_rows_tokenise_prompt_and_completion_apart():
+    """The trap TRL's own tokenisation falls into: a prompt ending in a space merges it into the call's first token."""
+    from ftkit import models
+    tok = models.load_tokenizer("ftkit/tiny-llama")
+    row = it.tool_rows(1, "hard", seed=0)[0]
+    pair = {"prompt": row["prompt"], "chosen": row["answer"], "rejected": row["answer"].replace("(", "(x=1, ")}
+    assert pair["prompt"].endswith(" ")
+    (ids,) = it.dpo_token_rows(tok, [pair])
+    own = lambda t: tok(t, add_special_tokens=False)["input_ids"]
+    assert ids["prompt_ids"] == own(pair["prompt"]) and ids["chosen_ids"] == own(pair["chosen"]) + [tok.eos_token_id]
+    assert ids["rejected_ids"][-1] == tok.eos_token_id
+    assert ids["prompt_ids"] + ids["chosen_ids"][:-1] != own(pair["prompt"] + pair["chosen"])   # joint string differs
