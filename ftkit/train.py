@@ -43,6 +43,15 @@ def peak_memory_mb(device: str | torch.device = "cpu") -> float:
     return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
 
 
+def trl_device_args(device: str | torch.device | None = None) -> dict:
+    """The device settings every TRL config here gets. TRL 1.16's configs default to `bf16=True` and
+    `gradient_checkpointing=True` even with `use_cpu=True`; on a CPU without bf16 instructions (AVX2 only) that
+    made a tiny model's TRL step about four times dearer (onpolicy_pref's TRL cell: 86 s against 20 s), and the
+    numbers depended on the CPU. So: bf16 autocast and checkpointing on a GPU, plain fp32 on a CPU."""
+    cuda = torch.cuda.is_available() if device is None else torch.device(device).type == "cuda"
+    return dict(use_cpu=not cuda, bf16=cuda, gradient_checkpointing=cuda)
+
+
 def matmul_flops(n: int = 1024, repeats: int = 20, device: str = "cpu") -> float:
     """This machine's dense fp32 matmul throughput (FLOP/s), best of `repeats`: the denominator of MFU on a CPU."""
     a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)

@@ -117,3 +117,12 @@ def test_text_batch_truncates_pads_and_ignores_padding():
     assert b["input_ids"].shape == (2, 4)
     assert b["attention_mask"].tolist() == [[1, 1, 1, 1], [1, 1, 0, 0]]
     assert (b["labels"][1, 2:] == train.IGNORE).all() and (b["labels"][0] == b["input_ids"][0]).all()
+
+
+def test_trl_device_args_keep_a_cpu_run_in_fp32(tmp_path):
+    """TRL 1.16's configs default to bf16 autocast and gradient checkpointing even with use_cpu=True; ours do not."""
+    from trl import DPOConfig
+    assert train.trl_device_args("cpu") == dict(use_cpu=True, bf16=False, gradient_checkpointing=False)
+    assert train.trl_device_args("cuda:0") == dict(use_cpu=False, bf16=True, gradient_checkpointing=True)
+    args = DPOConfig(output_dir=str(tmp_path), **train.trl_device_args("cpu"))
+    assert not args.bf16 and not args.gradient_checkpointing and args.use_cpu

@@ -349,7 +349,7 @@ def trl_dpo(model, ref_model, tok, pairs, *, out_dir, steps: int, batch_size: in
     from transformers import PrinterCallback
     from transformers.utils import logging as hf_logging
     from trl import DPOConfig, DPOTrainer
-    cuda = torch.cuda.is_available()
+    from ftkit import train
     rows = [{k: p[k] for k in ("prompt", "chosen", "rejected")} for p in pairs]
     ids = dpo_token_rows(tok, pairs)
     verbosity, bars = hf_logging.get_verbosity(), datasets.is_progress_bar_enabled()
@@ -364,7 +364,7 @@ def trl_dpo(model, ref_model, tok, pairs, *, out_dir, steps: int, batch_size: in
             args = DPOConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=batch_size,
                              learning_rate=lr, lr_scheduler_type="constant", warmup_steps=0, beta=beta,
                              max_length=max_length, logging_steps=1, save_strategy="no", report_to=[],
-                             use_cpu=not cuda, bf16=cuda, disable_tqdm=True, dataloader_num_workers=0, seed=seed)
+                             **train.trl_device_args(), disable_tqdm=True, dataloader_num_workers=0, seed=seed)
             trainer = DPOTrainer(model=model, ref_model=ref_model, args=args, processing_class=tok,
                                  train_dataset=datasets.Dataset.from_list(rows))
             trainer.train_dataset = datasets.Dataset.from_list(ids)

@@ -94,11 +94,11 @@ def trl_sft(model, tok, rows, *, out_dir, steps, batch_size, lr, max_len, seed=0
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
     data = Dataset.from_list([{"prompt": r["prompt"], "completion": r["answer"]} for r in rows])
-    cuda = torch.cuda.is_available()
+    from ftkit import train
     args = SFTConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=batch_size,
                      learning_rate=lr, lr_scheduler_type="cosine", max_length=max_len,
                      completion_only_loss=True, logging_steps=logging_steps, save_strategy="no", report_to=[], seed=seed,
-                     use_cpu=not cuda, bf16=cuda, disable_tqdm=True, dataloader_num_workers=0)
+                     **train.trl_device_args(), disable_tqdm=True, dataloader_num_workers=0)
     trainer = SFTTrainer(model=model, args=args, train_dataset=data, processing_class=tok)
     trainer.train()
     return [h["loss"] for h in trainer.state.log_history if "loss" in h]
@@ -119,11 +119,11 @@ def trl_grpo(model, tok, prompts, reward_fn, *, out_dir, steps, batch_size, lr, 
     """The RL stage (the paper used PPO on TRL; PPO left TRL, GRPO replaces it): group-normalised LE rewards."""
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
-    cuda = torch.cuda.is_available()
+    from ftkit import train
     bs = max(batch_size, num_generations) // num_generations * num_generations
     args = GRPOConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=bs,
                       num_generations=num_generations, max_completion_length=max_new_tokens, learning_rate=lr,
-                      beta=beta, logging_steps=1, save_strategy="no", report_to=[], use_cpu=not cuda, bf16=cuda,
+                      beta=beta, logging_steps=1, save_strategy="no", report_to=[], **train.trl_device_args(),
                       disable_tqdm=True)
     trainer = GRPOTrainer(model=model, reward_funcs=reward_fn, args=args, processing_class=tok,
                           train_dataset=Dataset.from_list([{"prompt": p} for p in prompts]))

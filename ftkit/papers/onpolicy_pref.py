@@ -7,6 +7,7 @@ peaked at a target length, offline pairs from the reference, sampling and a curv
 TRL wrappers of the gpu profile (offline DPO with DPOTrainer and an explicit reference model; on-policy RL with
 GRPOTrainer and a programmatic length reward).
 """
+from ftkit import train
 from ftkit.catalog import Profile
 
 import torch
@@ -149,8 +150,7 @@ def trl_offline_dpo(model, ref_model, tok, rows, *, out_dir, steps, batch_size, 
     from trl import DPOConfig, DPOTrainer
     args = DPOConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=batch_size,
                      learning_rate=lr, beta=beta, max_length=max_length, logging_steps=1, save_strategy="no",
-                     report_to=[], use_cpu=not torch.cuda.is_available(), bf16=torch.cuda.is_available(),
-                     disable_tqdm=True)
+                     report_to=[], **train.trl_device_args(), disable_tqdm=True)
     trainer = DPOTrainer(model=model, ref_model=ref_model, args=args, processing_class=tok,
                          train_dataset=Dataset.from_list(rows))
     trainer.train()
@@ -167,7 +167,7 @@ def trl_grpo(model, tok, prompts, reward_fn, *, out_dir, steps, batch_size, lr, 
     args = GRPOConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=bs,
                       num_generations=num_generations, max_completion_length=max_new_tokens, learning_rate=lr,
                       beta=beta, logging_steps=1, save_strategy="no", report_to=[],
-                      use_cpu=not torch.cuda.is_available(), bf16=torch.cuda.is_available(), disable_tqdm=True)
+                      **train.trl_device_args(), disable_tqdm=True)
     trainer = GRPOTrainer(model=model, reward_funcs=reward_fn, args=args, processing_class=tok,
                           train_dataset=Dataset.from_list([{"prompt": p} for p in prompts]))
     trainer.train()
