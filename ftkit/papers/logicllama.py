@@ -90,16 +90,21 @@ def parses(text: str) -> bool:
 
 def trl_sft(model, tok, rows, *, out_dir, steps, batch_size, lr, max_len, seed=0, logging_steps=1):
     """SFT with TRL's SFTTrainer on prompt/completion rows: TRL masks the prompt, so the loss is on the completion
-    (the FOL, or the comments then the FOL) only, as LogicLLaMA trains. Returns the per-step losses."""
+    (the FOL, or the comments then the FOL) only, as LogicLLaMA trains. The optimizer recipe is `ftkit.train.sft`'s
+    (AdamW β2 0.95, 5 % warm-up then cosine, clip 1, no weight decay). Returns the per-step losses (kept in the
+    trainer's history, not printed)."""
     from datasets import Dataset
+    from transformers import PrinterCallback
     from trl import SFTConfig, SFTTrainer
-    data = Dataset.from_list([{"prompt": r["prompt"], "completion": r["answer"]} for r in rows])
     from ftkit import train
+    data = Dataset.from_list([{"prompt": r["prompt"], "completion": r["answer"]} for r in rows])
     args = SFTConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=batch_size,
-                     learning_rate=lr, lr_scheduler_type="cosine", max_length=max_len,
+                     learning_rate=lr, lr_scheduler_type="cosine", warmup_steps=0.05, adam_beta2=0.95,
+                     weight_decay=0.0, max_grad_norm=1.0, max_length=max_len,
                      completion_only_loss=True, logging_steps=logging_steps, save_strategy="no", report_to=[], seed=seed,
                      **train.trl_device_args(), disable_tqdm=True, dataloader_num_workers=0)
     trainer = SFTTrainer(model=model, args=args, train_dataset=data, processing_class=tok)
+    trainer.remove_callback(PrinterCallback)
     trainer.train()
     return [h["loss"] for h in trainer.state.log_history if "loss" in h]
 
