@@ -19,8 +19,8 @@ from ftkit.verifiers.tools import call_metrics, categorize, format_call, irm_rew
 PROFILE = Profile(
     claim='After an easy-to-hard SFT warm-up, DPO on step-level preference pairs from a Monte Carlo tree search over '
           'the hardest prompts raises tool-call accuracy on hard calls more than spending the same steps on SFT.',
-    smoke_seconds=27,
-    dry_run_seconds=11,
+    smoke_seconds=43,
+    dry_run_seconds=16,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B-Instruct',
         dataset='Team-ACE/ToolACE',

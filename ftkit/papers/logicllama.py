@@ -11,8 +11,8 @@ import torch
 
 PROFILE = Profile(
     claim='A model fine-tuned for NL-to-FOL translation can also be trained, on synthetically perturbed FOLs whose targets are the inverse edits then the gold FOL, to correct a weaker translator: the corrected FOLs score a higher logical-equivalence (LE) than the FOLs it was given.',
-    smoke_seconds=27,
-    dry_run_seconds=13,
+    smoke_seconds=39,
+    dry_run_seconds=20,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B',
         dataset='yuan-yang/MALLS-v0',

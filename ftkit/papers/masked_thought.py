@@ -20,8 +20,8 @@ from ftkit.papers.cot_noise_tint import CharTokenizer
 PROFILE = Profile(
     claim='Masking a random share of the chain-of-thought tokens in the input (labels unchanged) regularizes '
           'fine-tuning: MFT beats plain SFT on held-out problems and, more, on problems with irrelevant context.',
-    smoke_seconds=31,
-    dry_run_seconds=10,
+    smoke_seconds=45,
+    dry_run_seconds=16,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B',
         dataset='openai/gsm8k',

@@ -16,8 +16,8 @@ import torch.nn.functional as F
 PROFILE = Profile(
     claim='On-policy sampling (on-policy DPO, RLOO) beats offline DPO on pairs from the reference policy when the '
           'reward peak lies where the reference puts little mass, and not when reward and reference are aligned.',
-    smoke_seconds=25,
-    dry_run_seconds=13,
+    smoke_seconds=40,
+    dry_run_seconds=23,
     gpu=dict(
         model_id='EleutherAI/pythia-1.4b',
         dataset='Asap7772/relabeled_alpacafarm_pythiasft_20K_preference_data_minlength',

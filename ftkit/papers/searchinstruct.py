@@ -15,8 +15,8 @@ from ftkit.data import synthetic
 
 PROFILE = Profile(
     claim='Instructions expanded from a few seeds and answered from retrieved domain documents teach a model a domain it lacked far better than seed-only SFT or the same instructions answered closed-book by the model itself.',
-    smoke_seconds=28,
-    dry_run_seconds=11,
+    smoke_seconds=39,
+    dry_run_seconds=19,
     gpu=dict(
         student_model_id='Qwen/Qwen2.5-0.5B-Instruct',
         retriever_id='sentence-transformers/all-MiniLM-L6-v2',

@@ -14,8 +14,8 @@ import torch
 
 PROFILE = Profile(
     claim='Masking erroneous tool calls out of the SFT targets (MAE), up-weighting the tokens that decide between confusable tool names (PKT) and optimising a rule-based graded reward over tool-call error categories (IRM) reduce tool-call errors (TS/PI/CF) compared with naive SFT on noisy trajectories.',
-    smoke_seconds=26,
-    dry_run_seconds=10,
+    smoke_seconds=45,
+    dry_run_seconds=18,
     gpu=dict(
         model_id='codellama/CodeLlama-7b-hf',
         dataset='glaiveai/glaive-function-calling-v2',
