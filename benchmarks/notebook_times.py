@@ -73,6 +73,20 @@ def write_profile(slug: str, smoke_s: float, dry_s: float | None) -> None:
     path.write_text(text)
 
 
+def cpu_label() -> str:
+    """The CPU the times were taken on: model name and its widest vector extension (bf16 support changes TRL and
+    bf16 costs many times over, so times from different CPUs are not comparable)."""
+    try:
+        info = pathlib.Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown CPU"
+    name = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name")), "unknown CPU")
+    flags = set(next((l.split(":", 1)[1].split() for l in info.splitlines() if l.startswith("flags")), []))
+    ext = ("AVX512-BF16" if {"avx512_bf16", "amx_bf16"} & flags else "AVX512" if "avx512f" in flags
+           else "AVX2" if "avx2" in flags else "no AVX2")
+    return f"{name} ({ext})"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("slugs", nargs="*")
@@ -84,7 +98,8 @@ def main(argv=None):
     for slug in a.slugs or [p.slug for p in catalog.ready()]:
         s = smoke(slug, a.commit)
         d = None if a.no_dry_run else dry_run(slug)
-        times[slug] = {"smoke_s": s, "dry_run_s": d if d is not None else times.get(slug, {}).get("dry_run_s")}
+        times[slug] = {"smoke_s": s, "dry_run_s": d if d is not None else times.get(slug, {}).get("dry_run_s"),
+                       "cpu": cpu_label()}
         print(f"{slug:28} smoke {s:6.1f} s   dry run {d if d is not None else '-':>6} s", flush=True)
         if a.write:
             write_profile(slug, s, d)

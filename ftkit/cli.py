@@ -85,8 +85,10 @@ def notebook_times_markdown(times: dict) -> str:
     fixed = times.pop("_fixed", {})
     smoke = [t["smoke_s"] for t in times.values()]
     dry = [t["dry_run_s"] for t in times.values() if t.get("dry_run_s")]
+    cpus = sorted({t.get("cpu", "an earlier, unrecorded CPU") for t in times.values()})
     out = ["Notebook wall times through papermill on 2 idle cores (kernel start included; "
-           "`python benchmarks/notebook_times.py`):", "", "| notebook | smoke s | gpu dry run s |", "|---|---|---|"]
+           f"`python benchmarks/notebook_times.py`), measured on {' and '.join(cpus)}:", "",
+           "| notebook | smoke s | gpu dry run s |", "|---|---|---|"]
     out += [f"| {k} | {t['smoke_s']:.0f} | {t.get('dry_run_s') or 0:.0f} |" for k, t in times.items()]
     if not smoke:
         return "\n".join(out)

@@ -153,6 +153,23 @@ def load_tokenizer(model_id: str, **kw):
     return tok
 
 
+def cpu_has_native_bf16() -> bool:
+    """True where the CPU runs bf16 matmuls natively (AVX512-BF16 or AMX on x86). On an AVX2-only CPU torch emulates
+    bf16 and a matmul costs about 20x the fp32 one (measured on a 2-core AVX2 machine: 75 s against 3.3 s)."""
+    try:
+        flags = pathlib.Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def frozen_dtype(device: str = "cpu") -> torch.dtype:
+    """The dtype for a model that is only run, never trained: bf16 on a GPU and on a CPU with native bf16 (half the
+    memory traffic), fp32 elsewhere, where bf16 would be emulated and many times slower."""
+    native = str(device).startswith("cuda") or (str(device) == "cpu" and cpu_has_native_bf16())
+    return torch.bfloat16 if native else torch.float32
+
+
 def load_model(model_id: str, *, kind: str = "causal-lm", quant: str | None = None, dtype=None,
                device: str | None = None, lora: dict | None = None, num_labels: int | None = None,
                trust_remote_code: bool = False, **kw):

@@ -68,3 +68,8 @@ def test_clear_errors_offline(monkeypatch):
 def test_efficientnet_lite0_loads():
     net = models.load_efficientnet_lite0(num_classes=10)
     assert net(torch.zeros(1, 3, 64, 64)).shape == (1, 10)
+
+
+def test_frozen_dtype_is_bf16_only_where_it_is_native():
+    assert models.frozen_dtype("cuda") == torch.bfloat16
+    assert models.frozen_dtype("cpu") == (torch.bfloat16 if models.cpu_has_native_bf16() else torch.float32)

@@ -14,8 +14,8 @@ from ftkit import train
 
 PROFILE = Profile(
     claim='A small model fine-tuned on explicit sub-task datasets of a domain beats a much larger general instruction model (given the same prompts plus k-shot demonstrations) on that domain, the gain stays in its domain, and raw domain text with the same steps does not give it.',
-    smoke_seconds=25,
-    dry_run_seconds=10,
+    smoke_seconds=47,
+    dry_run_seconds=15,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B-Instruct',
         general_id='Qwen/Qwen2.5-7B-Instruct',

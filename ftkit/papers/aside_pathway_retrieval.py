@@ -12,8 +12,8 @@ from ftkit.adapters import Bottleneck
 
 PROFILE = Profile(
     claim='A connected side pathway of bottleneck modules gives every module a direct gradient route to the output (checked exactly at step 0); with the learning rate chosen per arm on validation from the same grid, its test MRR@10 is compared with the same modules scattered (reported: not ahead at 6 layers).',
-    smoke_seconds=26,
-    dry_run_seconds=18,
+    smoke_seconds=40,
+    dry_run_seconds=29,
     gpu=dict(
         model_id='google-bert/bert-base-uncased',
         dataset='Tevatron/msmarco-passage',

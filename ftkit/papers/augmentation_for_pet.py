@@ -14,8 +14,8 @@ from ftkit import arch
 
 PROFILE = Profile(
     claim="With 48 examples per class, LoRA and hand-written deep prompts (P-tuning v2) at equal trainable parameters, each at its validation-chosen lr, are trained without augmentation, with EDA (every view really edited), and with Mixup. Deep prompts separate the classes' pooled embeddings far less than LoRA. The SupCon remedy lowers the contrastive loss but buys no accuracy or separation at this scale; the effects of augmentation are reported.",
-    smoke_seconds=46,
-    dry_run_seconds=15,
+    smoke_seconds=67,
+    dry_run_seconds=24,
     gpu=dict(
         model_id='FacebookAI/roberta-large',
         dataset='aps/super_glue',

@@ -12,8 +12,8 @@ from ftkit import train
 
 PROFILE = Profile(
     claim='A confidence score from the model itself (consistency + likelihood) finds corrupted fine-tuning targets, and dropping (then confidently correcting) them recovers most of the accuracy that training on the noisy data loses.',
-    smoke_seconds=30,
-    dry_run_seconds=10,
+    smoke_seconds=41,
+    dry_run_seconds=14,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B-Instruct',
         dataset='rajpurkar/squad',

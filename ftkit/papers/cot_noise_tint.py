@@ -9,8 +9,8 @@ import torch
 
 PROFILE = Profile(
     claim='Fine-tuning on chains of thought with static noise (local errors, the answer stays right) costs little, while dynamic noise (errors that propagate to later steps and the answer) costs much more: clean ≈ static ≫ dynamic.',
-    smoke_seconds=28,
-    dry_run_seconds=10,
+    smoke_seconds=65,
+    dry_run_seconds=12,
     gpu=dict(
         model_id='EleutherAI/pythia-410m',
         digits=10,

@@ -13,8 +13,8 @@ import torch
 
 PROFILE = Profile(
     claim='A reward model fitted on confounded observational logs learns the confounder-driven feature and best-of-n selection with it exploits that feature; removing the measured confounder from the reward (DeconfoundLM) recovers the causal effects and selects texts of higher interventional value, but only when the confounder is measured.',
-    smoke_seconds=15,
-    dry_run_seconds=9,
+    smoke_seconds=22,
+    dry_run_seconds=15,
     gpu=dict(
         encoder_id='sentence-transformers/all-MiniLM-L6-v2',
         n_logged=20000,

@@ -15,8 +15,8 @@ from ftkit import train
 
 PROFILE = Profile(
     claim='Selecting pre-fine-tuning data by the gradient of the optimal-transport distance (the Sinkhorn dual potential) favours what pretraining lacked and lowers target perplexity more than random selection at a small budget.',
-    smoke_seconds=26,
-    dry_run_seconds=9,
+    smoke_seconds=41,
+    dry_run_seconds=16,
     gpu=dict(
         model_id='openai-community/gpt2',
         embed_model_id='sentence-transformers/all-MiniLM-L6-v2',

@@ -9,8 +9,8 @@ import re
 
 PROFILE = Profile(
     claim='Freezing a random half of the matrices each round (HFT) retains more pre-trained knowledge than full fine-tuning at the same learning rate, without lower overall performance; at matched plasticity the advantage does not show at smoke scale.',
-    smoke_seconds=29,
-    dry_run_seconds=13,
+    smoke_seconds=49,
+    dry_run_seconds=20,
     gpu=dict(
         model_id='Qwen/Qwen2.5-0.5B',
         task_length=8,

@@ -7,8 +7,8 @@ from ftkit.catalog import Profile
 
 PROFILE = Profile(
     claim='Breadth-first, mini-batch fine-tuning beats depth-first editing, and at matched reliability one well-placed matrix keeps more locality than tuning all parameters.',
-    smoke_seconds=30,
-    dry_run_seconds=12,
+    smoke_seconds=43,
+    dry_run_seconds=16,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B-Instruct',
         edits_source='azhx/counterfact',

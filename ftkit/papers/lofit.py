@@ -11,8 +11,8 @@ from ftkit import arch
 
 PROFILE = Profile(
     claim='Learned bias vectors on a few attention heads, chosen by L1-penalised per-head scalings, make a frozen model answer held-out questions truthfully far better than the base model and than an ITI-style probe shift.',
-    smoke_seconds=40,
-    dry_run_seconds=19,
+    smoke_seconds=58,
+    dry_run_seconds=31,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B',
         dataset='truthfulqa/truthful_qa',

@@ -11,8 +11,8 @@ import torch
 
 PROFILE = Profile(
     claim='Low-rank LoRA adds intruder dimensions that full fine-tuning does not; scaling them down reduces forgetting.',
-    smoke_seconds=28,
-    dry_run_seconds=13,
+    smoke_seconds=48,
+    dry_run_seconds=19,
     gpu=dict(
         model_id='Qwen/Qwen2.5-0.5B',
         dataset='meta-math/MetaMathQA',

@@ -8,8 +8,8 @@ import torch
 
 PROFILE = Profile(
     claim='Lottery-ticket sparse fine-tunings (dense phase, top-K of |θ−θ₀|, reset, masked re-training) learn a task and a language in K-sparse deltas that compose by addition with far less interference than dense deltas; zero-shot transfer to the target language and the comparison with LoRA (MAD-X-style) adapters are reported.',
-    smoke_seconds=30,
-    dry_run_seconds=12,
+    smoke_seconds=49,
+    dry_run_seconds=18,
     gpu=dict(
         model_id='google-bert/bert-base-multilingual-cased',
         lang_source='wikimedia/wikipedia',

@@ -9,8 +9,8 @@ from ftkit.catalog import Profile
 
 PROFILE = Profile(
     claim='A meta-trained MEND editor turns one gradient of a held-out edit into a weight update that makes the edit hold on paraphrases while leaving unrelated facts and general text intact, ahead of its identity start (with its own tuned step size) and of equally-local fine-tuning with or without a KL term.',
-    smoke_seconds=32,
-    dry_run_seconds=15,
+    smoke_seconds=50,
+    dry_run_seconds=22,
     gpu=dict(
         model_id='Qwen/Qwen2.5-0.5B',
         edits_source='azhx/counterfact',

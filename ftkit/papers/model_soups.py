@@ -11,8 +11,8 @@ import torch
 
 PROFILE = Profile(
     claim='Fine-tuned models from one pretrained start can be averaged (the greedy soup keeps several; different starts do not average); greedy soup vs the best single model is reported.',
-    smoke_seconds=19,
-    dry_run_seconds=11,
+    smoke_seconds=32,
+    dry_run_seconds=19,
     gpu=dict(
         dataset='uoft-cs/cifar100',
         image_size=224,

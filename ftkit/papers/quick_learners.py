@@ -13,8 +13,8 @@ PROFILE = Profile(
     claim='A model instruction-tuned on many tasks, fine-tuned on a small fraction of the data of held-out tasks, '
           'matches the score its non-instruction-tuned base reaches with all of the data; the task definition '
           'matters most at low data.',
-    smoke_seconds=30,
-    dry_run_seconds=9,
+    smoke_seconds=35,
+    dry_run_seconds=12,
     gpu=dict(
         model_id='google/t5-base-lm-adapt',
         it_model_id='allenai/tk-instruct-base-def-pos',

@@ -14,8 +14,8 @@ from ftkit import arch
 
 PROFILE = Profile(
     claim='Hadamard rotations chosen by quantization error remove the down_proj activation outliers and make 4-bit quantization-aware SFT (STE, W4A4KV4) work: RoSTE beats plain STE QA-SFT on the quantized model.',
-    smoke_seconds=58,
-    dry_run_seconds=10,
+    smoke_seconds=69,
+    dry_run_seconds=13,
     gpu=dict(
         model_id='Qwen/Qwen2.5-0.5B',
         dataset='trl-lib/tldr',

@@ -18,8 +18,8 @@ PROFILE = Profile(
     claim="Training on the model's own answer where a judge accepts it (else a paraphrase of the gold, else the gold) "
           "moves the model far less from its base distribution than SFT on gold answers written in another style, "
           "keeps more held-out-task accuracy, and is at least as accurate in-domain.",
-    smoke_seconds=26,
-    dry_run_seconds=9,
+    smoke_seconds=40,
+    dry_run_seconds=14,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B-Instruct',
         dataset='openai/gsm8k',

@@ -14,7 +14,7 @@ from ftkit import train
 
 PROFILE = Profile(
     claim='Scoring each candidate of a batch by the nuclear norm of its logits (utility) plus its distance to the recently selected samples (diversity), and back-propagating only the top-K, avoids duplicate and unlearnable samples and beats random and max-loss selection at the same number of steps.',
-    smoke_seconds=25,
+    smoke_seconds=38,
     dry_run_seconds=11,
     gpu=dict(
         model_id='Qwen/Qwen2.5-1.5B',

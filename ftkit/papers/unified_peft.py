@@ -13,8 +13,8 @@ from ftkit import arch
 
 PROFILE = Profile(
     claim='Prefix tuning is exactly a gated parallel adapter; adapters, prefix, LoRA and the MAM adapter compared one design dimension at a time at matched parameter budgets, and scaled composition (s = 4) beats plain addition with tuned learning rates.',
-    smoke_seconds=52,
-    dry_run_seconds=17,
+    smoke_seconds=69,
+    dry_run_seconds=26,
     gpu=dict(
         model_id='Qwen/Qwen2.5-0.5B',
         dataset='EdinburghNLP/xsum',
