@@ -76,13 +76,9 @@ def write_profile(slug: str, smoke_s: float, dry_s: float | None) -> None:
 def cpu_label() -> str:
     """The CPU the times were taken on: model name and its widest vector extension (bf16 support changes TRL and
     bf16 costs many times over, so times from different CPUs are not comparable)."""
-    try:
-        info = pathlib.Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return "unknown CPU"
-    name = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name")), "unknown CPU")
-    flags = set(next((l.split(":", 1)[1].split() for l in info.splitlines() if l.startswith("flags")), []))
-    ext = ("AVX512-BF16" if {"avx512_bf16", "amx_bf16"} & flags else "AVX512" if "avx512f" in flags
+    from ftkit.models import cpu_has_native_bf16, cpu_info
+    name, flags = cpu_info()
+    ext = ("AVX512-BF16" if cpu_has_native_bf16() else "AVX512" if "avx512f" in flags
            else "AVX2" if "avx2" in flags else "no AVX2")
     return f"{name} ({ext})"
 

@@ -153,14 +153,20 @@ def load_tokenizer(model_id: str, **kw):
     return tok
 
 
+def cpu_info() -> tuple[str, set[str]]:
+    """The CPU's model name and feature flags from /proc/cpuinfo (("unknown CPU", set()) where there is none)."""
+    try:
+        lines = pathlib.Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return "unknown CPU", set()
+    field = lambda key: next((l.split(":", 1)[1] for l in lines if l.startswith(key)), "")
+    return field("model name").strip() or "unknown CPU", set(field("flags").split())
+
+
 def cpu_has_native_bf16() -> bool:
     """True where the CPU runs bf16 matmuls natively (AVX512-BF16 or AMX on x86). On an AVX2-only CPU torch emulates
     bf16 and a matmul costs about 20x the fp32 one (measured on a 2-core AVX2 machine: 75 s against 3.3 s)."""
-    try:
-        flags = pathlib.Path("/proc/cpuinfo").read_text().split()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+    return bool({"avx512_bf16", "amx_bf16"} & cpu_info()[1])
 
 
 def frozen_dtype(device: str = "cpu") -> torch.dtype:

@@ -46,7 +46,7 @@ def peak_memory_mb(device: str | torch.device = "cpu") -> float:
 def trl_device_args(device: str | torch.device | None = None) -> dict:
     """The device settings every TRL config here gets. TRL 1.16's configs default to `bf16=True` and
     `gradient_checkpointing=True` even with `use_cpu=True`; on a CPU without bf16 instructions (AVX2 only) that
-    made a tiny model's TRL step about four times dearer (onpolicy_pref's TRL cell: 86 s against 20 s), and the
+    made a tiny model's TRL step about four times dearer (onpolicy_pref's TRL cell: 86 s against 14 s), and the
     numbers depended on the CPU. So: bf16 autocast and checkpointing on a GPU, plain fp32 on a CPU."""
     cuda = torch.cuda.is_available() if device is None else torch.device(device).type == "cuda"
     return dict(use_cpu=not cuda, bf16=cuda, gradient_checkpointing=cuda)

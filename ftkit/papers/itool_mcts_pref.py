@@ -5,6 +5,7 @@ tool-call world with easy / medium / hard requests (hard = one reasoning hop for
 (highest gold NLL), the step-level Monte Carlo tree search, the sibling preference pairs, the DPO loss written out
 (kept for tests) and TRL's DPOTrainer with an explicit reference model (every profile).
 """
+from ftkit import train
 from ftkit.catalog import Profile
 
 import copy
@@ -270,7 +271,6 @@ def show_tree(node: Node, indent: int = 0, max_depth: int = 3) -> str:
 @torch.no_grad()
 def gold_nll(model, tok, rows, batch_size: int = 64, max_len: int = 64) -> list[float]:
     """Per-row mean NLL of the gold call (log perplexity; the paper's deficiency score)."""
-    from ftkit import train
     model.eval()
     enc = train.encode_pairs(tok, rows, max_len=max_len)
     dev = next(model.parameters()).device
@@ -282,13 +282,18 @@ def gold_nll(model, tok, rows, batch_size: int = 64, max_len: int = 64) -> list[
     return out
 
 
+def prompt_completion_ids(tok, prompt: str, completion: str) -> tuple[list[int], list[int]]:
+    """Prompt ids, then completion ids + EOS, each tokenised on its own (never prompt + completion as one string:
+    a prompt ending in a space would merge it into the completion's first token)."""
+    ids = lambda text: tok(text, add_special_tokens=False)["input_ids"]
+    return ids(prompt), ids(completion) + [tok.eos_token_id]
+
+
 def completion_logp(model, tok, prompts, completions, max_len: int = 128) -> torch.Tensor:
     """log π(completion + eos | prompt), summed over the completion tokens."""
-    from ftkit import train
     ex = []
     for p, c in zip(prompts, completions):
-        pi = tok(p, add_special_tokens=False)["input_ids"]
-        ci = tok(c, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+        pi, ci = prompt_completion_ids(tok, p, c)
         ex.append({"input_ids": (pi + ci)[-max_len:], "labels": ([train.IGNORE] * len(pi) + ci)[-max_len:]})
     b = train.collate(ex, tok.pad_token_id)
     dev = next(model.parameters()).device
@@ -325,11 +330,13 @@ def dpo(model, tok, pairs, *, steps: int, lr: float, beta: float, batch_size: in
 
 
 def dpo_token_rows(tok, pairs) -> list[dict]:
-    """TRL's pre-tokenised DPO rows, built as `completion_logp` builds its inputs: prompt ids, then completion ids
-    + EOS, each tokenised on its own (never prompt + completion as one string)."""
-    ids = lambda text: tok(text, add_special_tokens=False)["input_ids"]
-    return [{"prompt_ids": ids(p["prompt"]), "chosen_ids": ids(p["chosen"]) + [tok.eos_token_id],
-             "rejected_ids": ids(p["rejected"]) + [tok.eos_token_id]} for p in pairs]
+    """TRL's pre-tokenised DPO rows, tokenised exactly as `completion_logp` scores them (`prompt_completion_ids`)."""
+    rows = []
+    for p in pairs:
+        prompt_ids, chosen_ids = prompt_completion_ids(tok, p["prompt"], p["chosen"])
+        rows.append({"prompt_ids": prompt_ids, "chosen_ids": chosen_ids,
+                     "rejected_ids": prompt_completion_ids(tok, p["prompt"], p["rejected"])[1]})
+    return rows
 
 
 def trl_dpo(model, ref_model, tok, pairs, *, out_dir, steps: int, batch_size: int, lr: float, beta: float,
@@ -349,7 +356,6 @@ def trl_dpo(model, ref_model, tok, pairs, *, out_dir, steps: int, batch_size: in
     from transformers import PrinterCallback
     from transformers.utils import logging as hf_logging
     from trl import DPOConfig, DPOTrainer
-    from ftkit import train
     rows = [{k: p[k] for k in ("prompt", "chosen", "rejected")} for p in pairs]
     ids = dpo_token_rows(tok, pairs)
     verbosity, bars = hf_logging.get_verbosity(), datasets.is_progress_bar_enabled()

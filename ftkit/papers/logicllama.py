@@ -5,6 +5,7 @@ The notebook's profiles (the smoke defaults are its parameters cell) and the cod
 grammar, the perturbations with inverse edits and the corruptor are shared: `ftkit.data.nl_fol`; the FOL parser,
 the LE score and FOL-BLEU: `ftkit.verifiers.fol`.
 """
+from ftkit import train
 from ftkit.catalog import Profile
 
 import torch
@@ -96,7 +97,6 @@ def trl_sft(model, tok, rows, *, out_dir, steps, batch_size, lr, max_len, seed=0
     from datasets import Dataset
     from transformers import PrinterCallback
     from trl import SFTConfig, SFTTrainer
-    from ftkit import train
     data = Dataset.from_list([{"prompt": r["prompt"], "completion": r["answer"]} for r in rows])
     args = SFTConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=batch_size,
                      learning_rate=lr, lr_scheduler_type="cosine", warmup_steps=0.05, adam_beta2=0.95,
@@ -124,7 +124,6 @@ def trl_grpo(model, tok, prompts, reward_fn, *, out_dir, steps, batch_size, lr, 
     """The RL stage (the paper used PPO on TRL; PPO left TRL, GRPO replaces it): group-normalised LE rewards."""
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
-    from ftkit import train
     bs = max(batch_size, num_generations) // num_generations * num_generations
     args = GRPOConfig(output_dir=str(out_dir), max_steps=steps, per_device_train_batch_size=bs,
                       num_generations=num_generations, max_completion_length=max_new_tokens, learning_rate=lr,
